@@ -1,0 +1,30 @@
+"""epeople: petition routing for public administrations.
+
+``create_app`` builds everything (settings, database, engine, blueprints, CLI); nothing runs at
+import time, so tests, the worker and gunicorn each get an app of their own.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+import config
+from app import cli, db, engine, errors
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    settings = config.load((overrides or {}).get("ENVIRONMENT"))
+    settings.update(overrides or {})
+    app = Flask(__name__, instance_path=os.path.join(settings["BASE_DIR"], "instance"))
+    app.config.update(settings)
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    engine.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,28 @@
+"""Defaults shared by every environment. Override any of them with EPEOPLE_<NAME>."""
+
+import os
+
+BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# SQLite in ./instance is the zero set-up default; production points this at PostgreSQL.
+DATABASE_URL = "sqlite:///" + os.path.join(BASE_DIR, "instance", "epeople.sqlite3")
+SECRET_KEY = None
+
+PROCESSES_DIR = os.path.join(BASE_DIR, "processes")
+FORMS_DIR = os.path.join(BASE_DIR, "forms")
+
+# Uploaded diagrams above this size are refused before parsing (a 50 MB diagram takes ~0.5 GB).
+MAX_BPMN_BYTES = 2 * 1024 * 1024
+
+# Sandboxed scripts and conditions: loop iterations and wall-clock seconds per evaluation.
+SCRIPT_MAX_STEPS = 100_000
+SCRIPT_TIME_LIMIT = 1.0
+
+# Timer worker: how many due timers one claim takes, and how long a claim is held.
+TIMER_BATCH_SIZE = 100
+TIMER_LEASE_SECONDS = 60
+TIMER_POLL_SECONDS = 5.0
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+WTF_CSRF_TIME_LIMIT = None

@@ -1,0 +1,6 @@
+"""Production: no defaults for secrets; SECRET_KEY and DATABASE_URL come from the environment."""
+
+DEBUG = False
+SECRET_KEY = None
+SESSION_COOKIE_SECURE = True
+PREFERRED_URL_SCHEME = "https"

@@ -1,0 +1,6 @@
+"""Test runs: the fixtures set DATABASE_URL to a fresh database for each run."""
+
+TESTING = True
+SECRET_KEY = "testing-only-not-secret"
+# Tests check CSRF explicitly where it matters; the test client posts without tokens elsewhere.
+WTF_CSRF_ENABLED = False
