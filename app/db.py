@@ -6,14 +6,17 @@ can be driven from the CLI, the timer worker, benchmarks and tests without a req
 
 from __future__ import annotations
 
+import os
+import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import DateTime, MetaData, create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -94,6 +97,29 @@ class Database:
             yield session
         finally:
             session.close()
+
+
+@contextmanager
+def temporary_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty database for one test or benchmark run, dropped afterwards.
+
+    ``admin_url`` is ``sqlite`` (a file in a temporary directory) or a PostgreSQL URL whose
+    user may create databases. Runs never share tables, so they cannot leak into each other.
+    """
+    if admin_url == "sqlite":
+        with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+            yield "sqlite:///" + os.path.join(folder, "db.sqlite3")
+        return
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def init_app(app: Flask) -> None:

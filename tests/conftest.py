@@ -8,42 +8,24 @@ the run and dropped at its end, so runs never leak into each other.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app import create_app
-from app.db import Database
+from app.db import Database, temporary_database
 from app.models import Base
 
 
-def _postgres_database(admin_url: str, name: str) -> Iterator[str]:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    choice = os.environ.get("EPEOPLE_TEST_DATABASE", "sqlite")
-    if choice == "sqlite":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
-    else:
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        name = f"epeople_test_{uuid.uuid4().hex[:8]}_{worker}"
-        yield from _postgres_database(choice, name)
+def database_url() -> Iterator[str]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with temporary_database(os.environ.get("EPEOPLE_TEST_DATABASE", "sqlite"), f"epeople_test_{worker}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,7 @@ class ProcessVersion(Base):
     name: Mapped[str] = mapped_column(String(500), default="")
     filename: Mapped[str] = mapped_column(String(500))
     start_form: Mapped[str | None] = mapped_column(String(300))
-    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary)
+    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     bpmn_sha256: Mapped[str] = mapped_column(String(64))
     spec_sha256: Mapped[str] = mapped_column(ForeignKey("engine_spec_blob.sha256"))
     deployed_by: Mapped[str | None] = mapped_column(String(200))

@@ -161,6 +161,9 @@ class Runtime:
         return self.run_steps(workflow)
 
     # What the database projects -----------------------------------------------------------
+    def ready_user_task_ids(self, workflow: BpmnWorkflow) -> list[str]:
+        return [str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
+
     def ready_user_tasks(self, workflow: BpmnWorkflow) -> list[ReadyTask]:
         timers = {t.task_id: t.due_at for t in self.waiting_timers(workflow)}
         ready = []

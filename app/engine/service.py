@@ -33,7 +33,7 @@ from app.engine.types import (
 )
 
 
-def _version_info(row: ProcessVersion, created: bool = False) -> VersionInfo:
+def _version_info(row: Any, created: bool = False) -> VersionInfo:
     return VersionInfo(
         id=row.id, process_id=row.process_id, version=row.version, name=row.name,
         filename=row.filename, bpmn_sha256=row.bpmn_sha256, start_form=row.start_form,
@@ -102,13 +102,17 @@ class EngineService:
     def version(self, process_id: str, version: int | None = None) -> VersionInfo:
         return _version_info(self._version_row(process_id, version))
 
-    def _version_row(self, process_id: str, version: int | None) -> ProcessVersion:
-        query = select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+    def _version_row(self, process_id: str, version: int | None) -> Any:
+        """The version's columns (not the XML, not an ORM object: this runs on every start)."""
+        table = ProcessVersion.__table__
+        query = select(*(c for c in table.c if c.name != "bpmn_xml")).where(
+            ProcessVersion.process_id == process_id
+        )
         if version is None:
             query = query.order_by(ProcessVersion.version.desc()).limit(1)
         else:
             query = query.where(ProcessVersion.version == version)
-        row = self.session.scalar(query)
+        row = self.session.execute(query).one_or_none()
         if row is None:
             raise NotFound(f"process {process_id!r} version {version or 'latest'} is not deployed")
         return row
@@ -244,12 +248,14 @@ class EngineService:
             raise InvalidTaskData(errors)
 
     def _load_for_task(self, task_id: str, running_only: bool = True) -> LoadedInstance:
-        instance_id = self.store.instance_of_task(task_id)
-        if instance_id is None:
+        loaded = self.store.load_for_task(task_id)
+        if loaded is None:
             if self.store.was_completed(task_id):
                 raise TaskNotReady("this task has already been completed")
             raise NotFound("no such open task")
-        return self._load_running(instance_id) if running_only else self.store.load(instance_id)
+        if running_only and loaded.status == SUSPENDED:
+            raise InstanceSuspended("this petition is suspended; resume it first")
+        return loaded
 
     def _load_running(self, instance_id: int) -> LoadedInstance:
         loaded = self.store.load(instance_id)
@@ -258,14 +264,32 @@ class EngineService:
         return loaded
 
     def _info(self, loaded: LoadedInstance) -> InstanceInfo:
-        tasks = self.session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == loaded.id).order_by(HumanTask.created_at)
-        )
-        incidents = self.session.scalars(
-            select(Incident)
-            .where(Incident.instance_id == loaded.id, Incident.resolved_at.is_(None))
-            .order_by(Incident.id)
-        )
+        if loaded.inserted_tasks is not None and loaded.saved_at is not None:
+            tasks = [
+                TaskInfo(
+                    id=t.id, instance_id=loaded.id, name=t.name, title=t.title, lane=t.lane,
+                    body=t.body, form=t.form, assignee=None, priority=t.priority,
+                    created_at=loaded.saved_at, due_at=t.due_at,
+                )
+                for t in loaded.inserted_tasks
+            ]
+        else:
+            tasks = [
+                task_info(t)
+                for t in self.session.scalars(
+                    select(HumanTask).where(HumanTask.instance_id == loaded.id).order_by(HumanTask.created_at)
+                )
+            ]
+        incidents = []
+        if loaded.status == "error":
+            incidents = [
+                IncidentInfo(i.id, i.task_name, i.error_type, i.message, i.line_number, i.created_at)
+                for i in self.session.scalars(
+                    select(Incident)
+                    .where(Incident.instance_id == loaded.id, Incident.resolved_at.is_(None))
+                    .order_by(Incident.id)
+                )
+            ]
         return InstanceInfo(
             id=loaded.id,
             process_id=loaded.process_id,
@@ -273,11 +297,8 @@ class EngineService:
             status=loaded.status,
             revision=loaded.revision,
             data=self.runtime.data(loaded.workflow),
-            ready_tasks=[task_info(t) for t in tasks],
+            ready_tasks=tasks,
             waiting_messages=self.runtime.waiting_messages(loaded.workflow),
-            incidents=[
-                IncidentInfo(i.id, i.task_name, i.error_type, i.message, i.line_number, i.created_at)
-                for i in incidents
-            ],
+            incidents=incidents,
             completed_task_names=self.runtime.completed_task_names(loaded.workflow),
         )

@@ -3,8 +3,11 @@
 A save is one conditional UPDATE of the instance row (``WHERE revision = loaded``) followed by
 the projection changes, all in the caller's transaction. If another transaction saved first,
 the UPDATE matches nothing and ``StaleInstance`` is raised before anything else is written.
-Core statements are used rather than ORM objects: one round trip each, no identity-map state
-to go stale between the conditional UPDATE and the projections.
+
+The projections (open human tasks, waiting timers) are a pure function of the state, so what
+the database holds for an instance is known from the state as loaded: a save writes only the
+difference, without reading the projection back. Core statements are used rather than ORM
+objects: one round trip each, and no identity-map state to go stale between statements.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
@@ -29,10 +32,27 @@ from app.engine.models import (
     ProcessVersion,
     SpecBlob,
 )
-from app.engine.runtime import Runtime, StepFailure
+from app.engine.runtime import ReadyTask, Runtime, Specs, StepFailure
 from app.engine.types import NotFound, StaleInstance
 
 RUNNING, COMPLETED, ERROR, SUSPENDED = "running", "completed", "error", "suspended"
+INSTANCE = ProcessInstance.__table__
+VERSION = ProcessVersion.__table__
+TASK = HumanTask.__table__
+TIMER = DueTimer.__table__
+EVENT = InstanceEvent.__table__
+INCIDENT = Incident.__table__
+
+_LOAD_COLUMNS = (
+    INSTANCE.c.id,
+    INSTANCE.c.version_id,
+    INSTANCE.c.status,
+    INSTANCE.c.revision,
+    INSTANCE.c.state,
+    VERSION.c.process_id,
+    VERSION.c.version,
+    VERSION.c.spec_sha256,
+)
 
 
 @dataclass
@@ -54,15 +74,25 @@ class LoadedInstance:
     process_id: str
     version: int
     status: str
-    revision: int
+    revision: int  # 0: not saved yet
     workflow: BpmnWorkflow
     events: list[Event] = field(default_factory=list)
+    started_by: str | None = None
+    # What the projection tables hold for this instance right now.
+    projected_tasks: set[str] = field(default_factory=set)
+    projected_timers: set[tuple[str, datetime]] = field(default_factory=set)
+    # Tasks the last save inserted, so callers need not read them back; None when it kept some.
+    inserted_tasks: list[ReadyTask] | None = None
+    saved_at: datetime | None = None
 
 
 def _diff_text(data: dict[str, Any] | None) -> str | None:
     if not data:
         return None
-    shown = {k: (v if isinstance(v, (int, float, bool)) or v is None else str(v)[:500]) for k, v in data.items()}
+    shown = {
+        k: v if isinstance(v, (int, float, bool)) or v is None else str(v)[:500]
+        for k, v in data.items()
+    }
     return json.dumps(shown, ensure_ascii=False, default=str)
 
 
@@ -71,7 +101,7 @@ class InstanceStore:
         self.session = session
         self.runtime = runtime
 
-    def specs_for(self, spec_sha256: str) -> Any:
+    def specs_for(self, spec_sha256: str) -> Specs:
         def load_json() -> str:
             text = self.session.scalar(select(SpecBlob.spec_json).where(SpecBlob.sha256 == spec_sha256))
             if text is None:
@@ -81,143 +111,143 @@ class InstanceStore:
         return self.runtime.specs(spec_sha256, load_json)
 
     def load(self, instance_id: int) -> LoadedInstance:
+        return self._load_where(INSTANCE.c.id == instance_id, f"instance {instance_id} does not exist")
+
+    def load_for_task(self, task_id: str) -> LoadedInstance | None:
+        """The instance that has ``task_id`` open, in one query; None if no such open task."""
+        instance_id = select(TASK.c.instance_id).where(TASK.c.id == task_id).scalar_subquery()
+        try:
+            return self._load_where(INSTANCE.c.id == instance_id, "")
+        except NotFound:
+            return None
+
+    def _load_where(self, condition: Any, missing: str) -> LoadedInstance:
         row = self.session.execute(
-            select(
-                ProcessInstance.id,
-                ProcessInstance.version_id,
-                ProcessInstance.status,
-                ProcessInstance.revision,
-                ProcessInstance.state,
-                ProcessVersion.process_id,
-                ProcessVersion.version,
-                ProcessVersion.spec_sha256,
-            )
-            .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
-            .where(ProcessInstance.id == instance_id)
+            select(*_LOAD_COLUMNS).join(VERSION, VERSION.c.id == INSTANCE.c.version_id).where(condition)
         ).one_or_none()
         if row is None:
-            raise NotFound(f"instance {instance_id} does not exist")
+            raise NotFound(missing)
         workflow = self.runtime.load(row.state, self.specs_for(row.spec_sha256))
         return LoadedInstance(
-            row.id, row.version_id, row.process_id, row.version, row.status, row.revision, workflow
+            row.id, row.version_id, row.process_id, row.version, row.status, row.revision, workflow,
+            projected_tasks=set(self.runtime.ready_user_task_ids(workflow)),
+            projected_timers={(t.task_id, t.due_at) for t in self.runtime.waiting_timers(workflow)},
         )
 
-    def create(self, version: ProcessVersion, workflow: BpmnWorkflow, actor: str | None) -> LoadedInstance:
-        now = utcnow()
-        instance_id = self.session.execute(
-            insert(ProcessInstance)
-            .values(
-                version_id=version.id,
-                status=RUNNING,
-                revision=0,
-                serializer_version=self.runtime.serializer.version,
-                state=b"",
-                started_by=actor,
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(ProcessInstance.id)
-        ).scalar_one()
+    def create(self, version: Any, workflow: BpmnWorkflow, actor: str | None) -> LoadedInstance:
+        """A new instance in memory; its first ``save`` INSERTs it."""
         return LoadedInstance(
-            instance_id, version.id, version.process_id, version.version, RUNNING, 0, workflow
+            0, version.id, version.process_id, version.version, RUNNING, 0, workflow, started_by=actor
         )
 
-    def save(self, loaded: LoadedInstance, failure: StepFailure | None = None, status: str | None = None) -> None:
+    def save(
+        self, loaded: LoadedInstance, failure: StepFailure | None = None, status: str | None = None
+    ) -> None:
         """Write state, projections and history; raise ``StaleInstance`` if we lost a race."""
-        workflow = loaded.workflow
         now = utcnow()
-        if status is None:
-            if workflow.completed:
-                status = COMPLETED
-            elif failure is not None:
-                status = ERROR
-            elif loaded.status == SUSPENDED:
-                status = SUSPENDED
-            else:
-                status = RUNNING
-        result = self.session.execute(
-            update(ProcessInstance)
-            .where(ProcessInstance.id == loaded.id, ProcessInstance.revision == loaded.revision)
-            .values(
-                state=self.runtime.dump(workflow),
-                status=status,
-                revision=loaded.revision + 1,
-                serializer_version=self.runtime.serializer.version,
-                updated_at=now,
-                completed_at=now if status == COMPLETED else None,
-            )
-            .execution_options(synchronize_session=False)
+        status = status or self._status(loaded, failure)
+        values = dict(
+            state=self.runtime.dump(loaded.workflow),
+            status=status,
+            revision=loaded.revision + 1,
+            serializer_version=self.runtime.serializer.version,
+            updated_at=now,
+            completed_at=now if status == COMPLETED else None,
         )
-        if result.rowcount != 1:
-            raise StaleInstance("this petition was changed by someone else in the meantime")
+        if loaded.revision == 0:
+            loaded.id = self.session.execute(
+                INSTANCE.insert()
+                .values(version_id=loaded.version_id, started_by=loaded.started_by, created_at=now, **values)
+                .returning(INSTANCE.c.id)
+            ).scalar_one()
+        else:
+            result = self.session.execute(
+                INSTANCE.update()
+                .where(INSTANCE.c.id == loaded.id, INSTANCE.c.revision == loaded.revision)
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                raise StaleInstance("this petition was changed by someone else in the meantime")
         loaded.revision += 1
         loaded.status = status
+        loaded.saved_at = now
         self._project_tasks(loaded, now)
         self._project_timers(loaded)
         if failure is not None:
             self._record_incident(loaded.id, failure, now)
-            loaded.events.append(Event("incident", task_id=failure.task_id, task_name=failure.task_name,
-                                       title=failure.message[:500]))
+            loaded.events.append(
+                Event("incident", task_id=failure.task_id, task_name=failure.task_name,
+                      title=failure.message[:500])
+            )
         if status == COMPLETED:
             loaded.events.append(Event("completed"))
         self._write_events(loaded.id, loaded.events, now)
         loaded.events = []
 
+    @staticmethod
+    def _status(loaded: LoadedInstance, failure: StepFailure | None) -> str:
+        if loaded.workflow.completed:
+            return COMPLETED
+        if failure is not None:
+            return ERROR
+        return SUSPENDED if loaded.status == SUSPENDED else RUNNING
+
     def _project_tasks(self, loaded: LoadedInstance, now: datetime) -> None:
         ready = {t.id: t for t in self.runtime.ready_user_tasks(loaded.workflow)}
-        existing = set(
-            self.session.scalars(select(HumanTask.id).where(HumanTask.instance_id == loaded.id))
-        )
-        gone = existing - ready.keys()
+        gone = loaded.projected_tasks - ready.keys()
         if gone:
-            self.session.execute(delete(HumanTask).where(HumanTask.id.in_(gone)))
-        new = [t for task_id, t in ready.items() if task_id not in existing]
+            self.session.execute(TASK.delete().where(TASK.c.id.in_(gone)))
+        new = [t for task_id, t in ready.items() if task_id not in loaded.projected_tasks]
         if new:
             self.session.execute(
-                insert(HumanTask),
+                TASK.insert(),
                 [
                     dict(
                         id=t.id, instance_id=loaded.id, process_id=loaded.process_id,
                         task_name=t.name, title=t.title[:500], lane=t.lane, body=t.body,
-                        form=t.form, priority=t.priority, created_at=now, due_at=t.due_at,
+                        form=t.form, assignee=None, priority=t.priority, created_at=now,
+                        due_at=t.due_at,
                     )
                     for t in new
                 ],
             )
+        loaded.inserted_tasks = None if loaded.projected_tasks & ready.keys() else new
+        loaded.projected_tasks = set(ready)
 
     def _project_timers(self, loaded: LoadedInstance) -> None:
         waiting = {(t.task_id, t.due_at): t for t in self.runtime.waiting_timers(loaded.workflow)}
-        existing = {
-            (r.task_id, r.due_at): r.id
-            for r in self.session.execute(
-                select(DueTimer.id, DueTimer.task_id, DueTimer.due_at).where(
-                    DueTimer.instance_id == loaded.id
+        gone = loaded.projected_timers - waiting.keys()
+        if gone:
+            self.session.execute(
+                TIMER.delete().where(
+                    TIMER.c.instance_id == loaded.id, TIMER.c.task_id.in_({task_id for task_id, _ in gone})
                 )
             )
-        }
-        gone = [timer_id for key, timer_id in existing.items() if key not in waiting]
-        if gone:
-            self.session.execute(delete(DueTimer).where(DueTimer.id.in_(gone)))
-        new = [t for key, t in waiting.items() if key not in existing]
+        new = [t for key, t in waiting.items() if key not in loaded.projected_timers]
         if new:
             self.session.execute(
-                insert(DueTimer),
-                [dict(instance_id=loaded.id, task_id=t.task_id, name=t.name[:500], due_at=t.due_at) for t in new],
+                TIMER.insert(),
+                [
+                    dict(instance_id=loaded.id, task_id=t.task_id, name=t.name[:500], due_at=t.due_at,
+                         lease_owner=None, lease_expires_at=None)
+                    for t in new
+                ],
             )
+        loaded.projected_timers = set(waiting)
 
     def _record_incident(self, instance_id: int, failure: StepFailure, now: datetime) -> None:
         self.session.execute(
-            insert(Incident).values(
+            INCIDENT.insert().values(
                 instance_id=instance_id, task_id=failure.task_id, task_name=failure.task_name,
                 error_type=failure.error_type[:200], message=failure.message,
-                line_number=failure.line_number, created_at=now,
+                line_number=failure.line_number, created_at=now, resolved_at=None,
             )
         )
 
     def resolve_incidents(self, instance_id: int) -> None:
         self.session.execute(
-            update(Incident)
-            .where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
+            INCIDENT.update()
+            .where(INCIDENT.c.instance_id == instance_id, INCIDENT.c.resolved_at.is_(None))
             .values(resolved_at=utcnow())
         )
 
@@ -230,20 +260,12 @@ class InstanceStore:
             for e in events
         ]
         if rows:
-            self.session.execute(insert(InstanceEvent), rows)
-
-    def instance_of_task(self, task_id: str) -> int | None:
-        return self.session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
+            self.session.execute(EVENT.insert(), rows)
 
     def was_completed(self, task_id: str) -> bool:
-        return (
-            self.session.scalar(
-                select(InstanceEvent.id)
-                .where(InstanceEvent.task_id == task_id, InstanceEvent.kind == "task_completed")
-                .limit(1)
-            )
-            is not None
+        found = self.session.scalar(
+            select(EVENT.c.id)
+            .where(EVENT.c.task_id == task_id, EVENT.c.kind == "task_completed")
+            .limit(1)
         )
-
-
-
+        return found is not None

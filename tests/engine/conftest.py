@@ -13,12 +13,7 @@ from app.engine.runtime import Runtime
 from app.engine.service import EngineService
 from app.engine.types import VersionInfo
 
-DATA = os.path.join(os.path.dirname(__file__), "data")
-
-
-def read_diagram(name: str) -> bytes:
-    with open(os.path.join(DATA, name), "rb") as handle:
-        return handle.read()
+from tests.engine.diagrams import DATA, read_diagram
 
 
 @pytest.fixture(scope="session")
