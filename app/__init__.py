@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 import config
-from app import cli, db, engine, errors
+from app import auth, cli, db, engine, errors, i18n, notifications, org
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -27,4 +27,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     engine.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    i18n.init_app(app)
+    notifications.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(org.bp)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.engine.types import Conflict
@@ -18,3 +19,15 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify(error="conflict", message=str(error)), 409
         return render_template("errors/conflict.html", message=str(error)), 409
+
+    @app.errorhandler(403)
+    def forbidden(error: HTTPException) -> tuple[Response | str, int]:
+        if _wants_json():
+            return jsonify(error="forbidden", message=error.description), 403
+        return render_template("errors/403.html"), 403
+
+    @app.errorhandler(404)
+    def not_found(error: HTTPException) -> tuple[Response | str, int]:
+        if _wants_json():
+            return jsonify(error="not_found", message=error.description), 404
+        return render_template("errors/404.html"), 404

@@ -26,3 +26,15 @@ TIMER_POLL_SECONDS = 5.0
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 WTF_CSRF_TIME_LIMIT = None
+
+# Accounts, mail and languages (app/auth, app/notifications, app/i18n).
+# Demo bodies and accounts (bodies.json, users.json) for `flask epeople seed-people`.
+DEMO_DIR = os.path.join(BASE_DIR, "config", "demo")
+# Where mail goes: "console" (the log) or "memory" (tests). SMTP comes with the outbox table.
+MAIL_BACKEND = "console"
+# argon2-cffi PasswordHasher keyword arguments; {} means the library's RFC 9106 defaults.
+# Raising them is safe: each hash is upgraded at the owner's next login.
+ARGON2_PARAMETERS: dict[str, int] = {}
+# A password-reset link works for this many seconds (and only once).
+PASSWORD_RESET_MAX_AGE = 3600
+BABEL_DEFAULT_LOCALE = "en"

@@ -4,3 +4,6 @@ TESTING = True
 SECRET_KEY = "testing-only-not-secret"
 # Tests check CSRF explicitly where it matters; the test client posts without tokens elsewhere.
 WTF_CSRF_ENABLED = False
+MAIL_BACKEND = "memory"
+# Cheap hashing keeps the suite fast; production keeps argon2's defaults.
+ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

@@ -74,3 +74,39 @@ def client(app: Flask) -> FlaskClient:
 def postgres_only(db: Database) -> None:
     if not db.is_postgresql:
         pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of `make test`")
+
+
+# --- accounts (app/auth): the mail outbox and a login helper ---------------------------------
+
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Iterator[list[Any]]:
+    """The messages the memory mailer received during this test."""
+    sent: list[Any] = app.extensions["mailer"].outbox
+    sent.clear()
+    yield sent
+    sent.clear()
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, session: Session) -> Callable[..., Any]:
+    """Log the test client in through the real ``POST /login``; returns the user.
+
+    ``login_as("admin")`` makes a user with that role (and a body when the role needs one);
+    ``login_as(user, password=...)`` logs an existing user in.
+    """
+    from tests.factories import DEFAULT_PASSWORD, make_user
+
+    def login(role_or_user: Any = "citizen", password: str = DEFAULT_PASSWORD, **fields: Any) -> Any:
+        if isinstance(role_or_user, str):
+            user = make_user(session, role=role_or_user, password=password, **fields)
+        else:
+            user = role_or_user
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, f"login as {user.email} failed"
+        return user
+
+    return login

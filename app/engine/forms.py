@@ -70,12 +70,29 @@ class FormRegistry:
         """Field path (dotted, '' for the whole form) → message, for every problem in ``data``."""
         _schema, validator = self._load(name)
         found: dict[str, str] = {}
-        for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
             path = ".".join(str(p) for p in error.absolute_path)
-            if error.validator == "required" and not path:
-                missing = re.findall(r"'([^']+)' is a required property", error.message)
-                path = missing[0] if missing else ""
-                found.setdefault(path, "This field is required.")
-                continue
-            found.setdefault(path, error.message)
+            if error.validator in ("required", "dependentRequired"):
+                missing = re.findall(r"'([^']+)' is a (?:required|dependency)", error.message)
+                path = ".".join(filter(None, [path, missing[0] if missing else ""]))
+            found.setdefault(path, _friendly(error))
         return found
+
+
+def _friendly(error: Any) -> str:
+    """A message a citizen understands, instead of the validator's technical one."""
+    value = error.validator_value
+    messages = {
+        "required": "This field is required.",
+        "dependentRequired": "This field is required.",
+        "maxLength": f"Use at most {value} characters.",
+        "minLength": "This field is required." if value == 1 else f"Use at least {value} characters.",
+        "enum": "Choose one of the options.",
+        "minimum": f"Enter a number of at least {value}.",
+        "maximum": f"Enter a number of at most {value}.",
+        "format": "Enter a date as YYYY-MM-DD." if value == "date" else f"Enter a valid {value}.",
+        "type": f"Enter a valid {'number' if value in ('integer', 'number') else value}.",
+        "pattern": "The format is not valid.",
+        "additionalProperties": "The form contains unexpected fields.",
+    }
+    return messages.get(error.validator, error.message)
