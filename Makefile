@@ -4,8 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Browser tests (tests/browser/): Debian's chromium, driven by Playwright (PyPI, in the test
+# extras), and axe-core from npm (package-lock.json) in node_modules/.
+CHROMIUM := /usr/bin/chromium
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-12)
+# EPEOPLE_SKIP_BROWSER=1 (the tests then skip the browser tests) installs neither.
+BROWSER_DEPS := $(if $(filter 1,$(EPEOPLE_SKIP_BROWSER)),,install-browser)
 
-.PHONY: run test test-sqlite test-postgres install clean
+.PHONY: run test test-sqlite test-postgres install install-browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +22,28 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+## What the browser tests need besides Python: chromium (apt, as root) and axe-core (npm)
+install-browser: $(CHROMIUM) $(NODE_STAMP)
+
+# Not root: say so and go on; the browser tests then fail with the same advice
+# (EPEOPLE_SKIP_BROWSER=1 skips them instead).
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "*** $(CHROMIUM) is missing and this is not root: run 'sudo apt-get install -y chromium'." >&2; \
+	  echo "*** Until then the browser tests FAIL; EPEOPLE_SKIP_BROWSER=1 skips them." >&2; \
+	fi
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "*** npm is missing: axe-core is not installed, so the accessibility checks FAIL." >&2; \
+	  echo "*** Install Node.js and npm ('apt-get install -y npm'), or set EPEOPLE_SKIP_BROWSER=1." >&2; \
+	fi
+
 ## Serve the app with demo data on SQLite at http://127.0.0.1:5000
 run: install
 	$(BIN)/flask --app app epeople init-db --demo
@@ -24,11 +52,11 @@ run: install
 ## The whole test suite, on SQLite and then on PostgreSQL ($(PG_ADMIN_URL))
 test: test-sqlite test-postgres
 
-test-sqlite: install
+test-sqlite: install $(BROWSER_DEPS)
 	EPEOPLE_TEST_DATABASE=sqlite $(BIN)/python -m pytest -n 2 -q
 
-test-postgres: install
+test-postgres: install $(BROWSER_DEPS)
 	EPEOPLE_TEST_DATABASE=$(PG_ADMIN_URL) $(BIN)/python -m pytest -n 2 -q
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules

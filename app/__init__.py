@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 import config
-from app import auth, cli, db, engine, errors, i18n, notifications, org
+from app import auth, calendar, cli, db, engine, errors, i18n, notifications, org, petitions, tasks
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -25,6 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     engine.init_app(app)
+    calendar.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     i18n.init_app(app)
@@ -32,4 +33,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(org.bp)
+    petitions.init_app(app)
+    tasks.init_app(app)
     return app

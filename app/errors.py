@@ -6,7 +6,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from app.engine.types import Conflict
+from app.engine.types import Conflict, NotFound
 
 
 def _wants_json() -> bool:
@@ -27,7 +27,9 @@ def init_app(app: Flask) -> None:
         return render_template("errors/403.html"), 403
 
     @app.errorhandler(404)
-    def not_found(error: HTTPException) -> tuple[Response | str, int]:
+    @app.errorhandler(NotFound)
+    def not_found(error: HTTPException | NotFound) -> tuple[Response | str, int]:
+        # Unknown and someone else's objects get the same page: existence is not revealed.
         if _wants_json():
-            return jsonify(error="not_found", message=error.description), 404
+            return jsonify(error="not_found", message="not found"), 404
         return render_template("errors/404.html"), 404

@@ -38,3 +38,30 @@ ARGON2_PARAMETERS: dict[str, int] = {}
 # A password-reset link works for this many seconds (and only once).
 PASSWORD_RESET_MAX_AGE = 3600
 BABEL_DEFAULT_LOCALE = "en"
+
+# Petitions (app/petitions): which deployed process runs each type, and attachments.
+PETITION_PROCESSES = {
+    "complaint": "petition",
+    "inquiry": "petition",
+    "guidance": "petition",
+    "suggestion": "petition",
+    "corruption": "corruption_report",
+}
+UPLOAD_DIR = os.path.join(BASE_DIR, "instance", "uploads")
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENTS = 5
+
+# Routing deadlines (app/calendar, processes/): the petitions service puts these into the start
+# data of every instance; the diagrams read them from there, never hard-code them.
+# Working days (Monday-Friday minus holidays) to answer, per petition type.
+RESPONSE_WORKING_DAYS = {"complaint": 15, "inquiry": 10, "guidance": 10, "suggestion": 30, "corruption": 30}
+# Working days a citizen has to answer a request for information before the petition is abandoned.
+INFORMATION_REPLY_WORKING_DAYS = 10
+# Calendar days the satisfaction survey stays open after the answer.
+SURVEY_DAYS = 7
+# Body code of the unit receiving corruption reports (organic law 2017-10), and of the BCRC.
+CORRUPTION_UNIT = "anti-corruption-unit"
+CENTRAL_OFFICE = "bcrc"
+# Seconds a process keeps holiday dates in memory before re-reading them (changes made through
+# CalendarService are seen at once by the process that made them).
+HOLIDAY_CACHE_SECONDS = 300

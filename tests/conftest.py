@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from app import create_app
 from app.db import Database, temporary_database
+from app.engine.forms import FormRegistry
+from app.engine.runtime import Runtime
 from app.models import Base
 
 
@@ -68,6 +70,14 @@ def session(db: Database) -> Iterator[Session]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def runtime() -> Runtime:
+    """An engine runtime over the scenario diagrams' forms (tests/engine/data/forms)."""
+    from tests.engine.diagrams import DATA
+
+    return Runtime(FormRegistry(os.path.join(DATA, "forms")), max_steps=10_000, time_limit=1.0)
 
 
 @pytest.fixture

@@ -80,6 +80,9 @@ class Runtime:
             environment=RestrictedEnvironment(functions, max_steps=max_steps, time_limit=time_limit)
         )
         self.max_bpmn_bytes = max_bpmn_bytes
+        # Called with (session, InstanceInfo) after a timer moved an instance on: steps nobody
+        # in the app asked for, which other domains may need to reflect (e.g. a petition's status).
+        self.timer_listeners: list[Callable[[Any, Any], None]] = []
         self._specs: dict[str, Specs] = {}
         self._lock = threading.Lock()
 
@@ -181,7 +184,9 @@ class Runtime:
                     form=properties.get(FORM_PROPERTY),
                     body=self._evaluate_text(task, properties.get("body")),
                     priority=_as_int(self._evaluate_text(task, properties.get("priority"))),
-                    due_at=min(boundary_dues) if boundary_dues else None,
+                    # A boundary timer is the task's deadline; without one, a ``due`` property
+                    # (an expression giving an ISO date-time) may name it.
+                    due_at=min(boundary_dues) if boundary_dues else _as_due(self._evaluate_text(task, properties.get("due"))),
                 )
             )
         return ready
@@ -260,6 +265,15 @@ def _as_int(value: str | None) -> int:
         return int(float(value)) if value is not None else 0
     except ValueError:
         return 0
+
+
+def _as_due(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return _as_utc(value)
+    except (ValueError, TypeError):
+        return None
 
 
 def _as_utc(value: str) -> datetime:

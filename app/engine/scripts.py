@@ -258,7 +258,8 @@ _GUARDS: dict[str, Any] = {
 class RestrictedEnvironment(TaskDataEnvironment):
     """A ``TaskDataEnvironment`` running diagram code under RestrictedPython with budgets.
 
-    ``functions`` are the app's helpers for diagrams (e.g. ``working_days(n)``). Like
+    ``functions`` are the app's helpers for diagrams (e.g. ``working_days(n)``). The mapping is
+    read at each call, so helpers registered after the engine was built are seen. Like
     ``TaskDataEnvironment.globals`` they reach scripts, conditions and timer expressions and are
     stripped from task data after a script. Builtins (``len``, ``date``...) live in
     ``__builtins__`` instead, so a form field named ``date`` merely shadows the class.
@@ -266,7 +267,8 @@ class RestrictedEnvironment(TaskDataEnvironment):
 
     def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None,
                  max_steps: int = 100_000, time_limit: float = 1.0) -> None:  # fmt: skip
-        super().__init__({**(functions or {}), **_GUARDS})
+        super().__init__(dict(_GUARDS))
+        self.functions = functions if functions is not None else {}
         self.max_steps = max_steps
         self.time_limit = time_limit
 
@@ -280,7 +282,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         code = _code(expression, "eval")
         self._prepare_context(context)
         # A new dict: the data is read, never written, and later evaluations stay clean.
-        scope = {**self.globals, **(external_context or {}), **context, **self._runtime()}
+        scope = {**self.functions, **self.globals, **(external_context or {}), **context, **self._runtime()}
         return eval(code, scope)
 
     def execute(self, script: str, context: _Data, external_context: _Data | None = None) -> bool:
@@ -288,7 +290,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
         self.check_for_overwrite(context, external_context or {})
         self._prepare_context(context)
         # `context` is task.data itself: the script's assignments must land there.
-        context.update({**self.globals, **(external_context or {}), **self._runtime()})
+        context.update({**self.functions, **self.globals, **(external_context or {}), **self._runtime()})
         try:
             exec(code, context)
         finally:

@@ -177,7 +177,11 @@ class EngineService:
         return self._info(loaded)
 
     def fire_timers(self, instance_id: int) -> int:
-        """Fire this instance's due timers (the worker calls this); returns how many fired."""
+        """Fire this instance's due timers (the worker calls this); returns how many fired.
+
+        The timer listeners run in the same transaction, so what they derive from the step
+        is saved with it or not at all.
+        """
         loaded = self._load_running(instance_id)
         now = utcnow()
         due = [t for t in self.runtime.waiting_timers(loaded.workflow) if t.due_at <= now]
@@ -187,6 +191,10 @@ class EngineService:
         for timer in due:
             loaded.events.append(Event("timer_fired", task_id=timer.task_id, title=timer.name))
         self.store.save(loaded, self.runtime.run_steps(loaded.workflow))
+        if self.runtime.timer_listeners:
+            info = self._info(loaded)
+            for listener in self.runtime.timer_listeners:
+                listener(self.session, info)
         return len(due)
 
     def retry(self, instance_id: int, *, actor: str | None = None) -> InstanceInfo:

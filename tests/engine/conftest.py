@@ -1,24 +1,17 @@
-"""Engine fixtures: a Runtime over the tiny diagrams and forms in tests/engine/data."""
+"""Engine fixtures: an EngineService and a deploy helper over the tiny diagrams in tests/engine/data."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 import pytest
 from sqlalchemy.orm import Session
 
-from app.engine.forms import FormRegistry
 from app.engine.runtime import Runtime
 from app.engine.service import EngineService
 from app.engine.types import VersionInfo
 
-from tests.engine.diagrams import DATA, read_diagram
-
-
-@pytest.fixture(scope="session")
-def runtime() -> Runtime:
-    return Runtime(FormRegistry(os.path.join(DATA, "forms")), max_steps=10_000, time_limit=1.0)
+from tests.engine.diagrams import read_diagram
 
 
 @pytest.fixture

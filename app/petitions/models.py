@@ -1,0 +1,122 @@
+"""Petitions as citizens and staff see them: the record, its public timeline, its attachments.
+
+The workflow instance decides what happens next; these tables keep what people read and search
+(status, deadlines, the answer, the timeline) so pages never deserialize a workflow.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+
+
+class PetitionType(enum.StrEnum):
+    COMPLAINT = "complaint"
+    INQUIRY = "inquiry"
+    GUIDANCE = "guidance"
+    SUGGESTION = "suggestion"
+    CORRUPTION = "corruption"
+
+
+class Status(enum.StrEnum):
+    """The public status: what the citizen sees, not the internal task."""
+
+    RECEIVED = "received"
+    UNDER_REVIEW = "under_review"
+    INFORMATION_REQUESTED = "information_requested"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    ABANDONED = "abandoned"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (Status.CLOSED, Status.REJECTED, Status.ABANDONED)
+
+
+class Petition(Base):
+    __tablename__ = "petitions_petition"
+    __table_args__ = (
+        Index("ix_petitions_petition_citizen", "citizen_id", "created_at"),
+        Index("ix_petitions_petition_office", "current_office", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    type: Mapped[str] = mapped_column(String(20), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    # Type-specific start-form fields (location, dates…), as JSON text.
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("auth_user.id"))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Corruption reports: HMAC of the receipt code (the code itself is shown once, never stored),
+    # and the reporter's identity, visible only to the receiving unit.
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reporter_identity: Mapped[str | None] = mapped_column(Text)
+    target_body: Mapped[str | None] = mapped_column(String(100))
+    current_office: Mapped[str] = mapped_column(String(100))
+    competent_body: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(30), index=True, default=Status.RECEIVED)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("engine_instance.id"), unique=True)
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    open_question: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    timeline: Mapped[list[TimelineEntry]] = relationship(
+        back_populates="petition", order_by="TimelineEntry.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="petition", order_by="Attachment.id", cascade="all, delete-orphan"
+    )
+
+
+class TimelineEntry(Base):
+    """One line of a petition's history; internal entries (comments) are never shown to citizens."""
+
+    __tablename__ = "petitions_timeline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions_petition.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    body: Mapped[str | None] = mapped_column(String(100))
+    text: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("auth_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    petition: Mapped[Petition] = relationship(back_populates="timeline")
+
+
+class Attachment(Base):
+    __tablename__ = "petitions_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(
+        ForeignKey("petitions_petition.id", ondelete="CASCADE"), index=True
+    )
+    original_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("auth_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    petition: Mapped[Petition] = relationship(back_populates="attachments")

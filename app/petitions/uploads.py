@@ -1,0 +1,77 @@
+"""Attachment files: type checked by content, stored outside the static folder under random names.
+
+The name a citizen gave a file is kept only as a label; on disk a file is a random token, so
+nothing the user controls reaches a path, and files are served only through a view that checks
+who is asking (with ``Content-Disposition: attachment``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from dataclasses import dataclass
+from typing import IO
+
+# Magic numbers of the accepted types: (prefix, MIME type, extension).
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+)
+
+
+class UploadRejected(ValueError):
+    """The file is empty, too large or of a type we do not accept."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    original_name: str
+    stored_name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    for prefix, content_type, extension in SIGNATURES:
+        if head.startswith(prefix):
+            return content_type, extension
+    return None
+
+
+class UploadStore:
+    def __init__(self, folder: str, max_bytes: int) -> None:
+        self.folder = folder
+        self.max_bytes = max_bytes
+
+    def save(self, stream: IO[bytes], original_name: str) -> StoredFile:
+        """Check and store one file; raise ``UploadRejected`` with a message for the user."""
+        data = stream.read(self.max_bytes + 1)
+        if not data:
+            raise UploadRejected("The file is empty.")
+        if len(data) > self.max_bytes:
+            limit = self.max_bytes / (1024 * 1024)
+            raise UploadRejected(f"The file is larger than {limit:g} MB.")
+        kind = sniff(data[:16])
+        if kind is None:
+            raise UploadRejected("Only PDF, JPEG and PNG files are accepted.")
+        content_type, extension = kind
+        os.makedirs(self.folder, exist_ok=True)
+        stored_name = f"{secrets.token_hex(16)}.{extension}"
+        with open(self.path(stored_name), "xb") as handle:
+            handle.write(data)
+        label = os.path.basename(original_name.replace("\\", "/"))[:200] or f"attachment.{extension}"
+        return StoredFile(label, stored_name, content_type, len(data), hashlib.sha256(data).hexdigest())
+
+    def path(self, stored_name: str) -> str:
+        if os.path.basename(stored_name) != stored_name or stored_name.startswith("."):
+            raise UploadRejected("invalid stored name")
+        return os.path.join(self.folder, stored_name)
+
+    def remove(self, stored_name: str) -> None:
+        try:
+            os.remove(self.path(stored_name))
+        except FileNotFoundError:
+            pass
