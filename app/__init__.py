@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 import config
-from app import auth, calendar, cli, db, engine, errors, i18n, notifications, org, petitions, tasks
+from app import admin, adminhome, audit, auth, calendar, cli, db, engine, errors, i18n, notifications, org, petitions, tasks
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -33,6 +33,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(org.bp)
+    app.register_blueprint(adminhome.bp)
     petitions.init_app(app)
     tasks.init_app(app)
+    admin.init_app(app)
     return app

@@ -18,7 +18,7 @@ HOME = "petitions.home"
 SUBMIT = "petitions.submit"
 MY_PETITIONS = "petitions.mine"
 TASKS = "tasks.index"
-ADMIN = ("admin.index", "org.list_bodies")
+ADMIN = ("admin_home.index", "org.list_bodies")
 
 
 def nav_url(endpoint: str, **values: Any) -> str | None:

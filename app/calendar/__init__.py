@@ -6,12 +6,13 @@
 ``CalendarService`` bound to the request's session and that cache: use it for every holiday
 change, so deadlines computed in workflow steps see the change. ``flask epeople
 seed-holidays [YEAR...]`` adds Tunisia's fixed-date holidays (``init-db --demo`` does it for
-this year and the next).
+this year and the next). ``bp`` serves the administrators' holiday pages at ``/admin/holidays``
+and is registered by ``init_app``.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Blueprint, Flask, current_app
 
 from app import engine
 from app.calendar.models import Holiday
@@ -32,10 +33,13 @@ __all__ = [
     "Holiday",
     "HolidayCache",
     "HolidayDates",
+    "bp",
     "calendar_service",
     "holiday_cache",
     "init_app",
 ]
+
+bp = Blueprint("calendar", __name__, url_prefix="/admin/holidays", template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
@@ -47,6 +51,7 @@ def init_app(app: Flask) -> None:
     from app.calendar import cli
 
     app.extensions.setdefault("demo_loaders", []).append(cli.load_demo_holidays)
+    app.register_blueprint(bp)
 
 
 def holiday_cache() -> HolidayCache:
@@ -56,3 +61,7 @@ def holiday_cache() -> HolidayCache:
 
 def calendar_service() -> CalendarService:
     return CalendarService(get_session(), holiday_cache())
+
+
+# Imported last: the views need ``bp`` (and ``calendar_service``).
+from app.calendar import views  # noqa: E402,F401

@@ -39,9 +39,10 @@ def register_function(app: Flask, name: str, function: Callable[..., Any]) -> No
     app.extensions["engine_functions"][name] = function
 
 
-def register_timer_listener(app: Flask, listener: Callable[[Any, Any], None]) -> None:
-    """Call ``listener(session, InstanceInfo)`` after a timer moved an instance on."""
-    app.extensions["engine"].timer_listeners.append(listener)
+def register_step_listener(app: Flask, listener: Callable[[Any, Any], None]) -> None:
+    """Call ``listener(session, InstanceInfo)`` after a timer, retry, resume or migration moved
+    an instance on, in the same transaction."""
+    app.extensions["engine"].step_listeners.append(listener)
 
 
 def runtime() -> Runtime:

@@ -80,9 +80,9 @@ class Runtime:
             environment=RestrictedEnvironment(functions, max_steps=max_steps, time_limit=time_limit)
         )
         self.max_bpmn_bytes = max_bpmn_bytes
-        # Called with (session, InstanceInfo) after a timer moved an instance on: steps nobody
-        # in the app asked for, which other domains may need to reflect (e.g. a petition's status).
-        self.timer_listeners: list[Callable[[Any, Any], None]] = []
+        # Called with (session, InstanceInfo) after steps no domain service drove itself (timers,
+        # retries, resumes, migrations), so domains can reflect them (e.g. a petition's status).
+        self.step_listeners: list[Callable[[Any, Any], None]] = []
         self._specs: dict[str, Specs] = {}
         self._lock = threading.Lock()
 

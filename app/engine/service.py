@@ -191,11 +191,15 @@ class EngineService:
         for timer in due:
             loaded.events.append(Event("timer_fired", task_id=timer.task_id, title=timer.name))
         self.store.save(loaded, self.runtime.run_steps(loaded.workflow))
-        if self.runtime.timer_listeners:
-            info = self._info(loaded)
-            for listener in self.runtime.timer_listeners:
-                listener(self.session, info)
+        self.notify(loaded)
         return len(due)
+
+    def notify(self, loaded: LoadedInstance) -> InstanceInfo:
+        """Tell the step listeners where an instance stands after a step they did not drive."""
+        info = self._info(loaded)
+        for listener in self.runtime.step_listeners:
+            listener(self.session, info)
+        return info
 
     def retry(self, instance_id: int, *, actor: str | None = None) -> InstanceInfo:
         """Run the failed step again (after the diagram or data was fixed)."""
@@ -203,7 +207,7 @@ class EngineService:
         self.store.resolve_incidents(instance_id)
         loaded.events.append(Event("retried", actor=actor))
         self.store.save(loaded, self.runtime.retry(loaded.workflow))
-        return self._info(loaded)
+        return self.notify(loaded)
 
     def suspend(self, instance_id: int, *, actor: str | None = None) -> None:
         loaded = self._load_running(instance_id)
@@ -217,6 +221,7 @@ class EngineService:
         loaded.status = "running"
         loaded.events.append(Event("resumed", actor=actor))
         self.store.save(loaded, self.runtime.run_steps(loaded.workflow))
+        self.notify(loaded)
 
     # Human tasks -----------------------------------------------------------------------------
     def task(self, task_id: str) -> TaskInfo:

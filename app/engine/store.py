@@ -141,12 +141,21 @@ class InstanceStore:
         )
 
     def save(
-        self, loaded: LoadedInstance, failure: StepFailure | None = None, status: str | None = None
+        self,
+        loaded: LoadedInstance,
+        failure: StepFailure | None = None,
+        status: str | None = None,
+        reproject: bool = False,
     ) -> None:
-        """Write state, projections and history; raise ``StaleInstance`` if we lost a race."""
+        """Write state, projections and history; raise ``StaleInstance`` if we lost a race.
+
+        ``reproject`` rebuilds the projections from scratch (after a migration, open tasks may
+        have a new title, lane, form or body), keeping who each task was assigned to.
+        """
         now = utcnow()
         status = status or self._status(loaded, failure)
         values = dict(
+            version_id=loaded.version_id,
             state=self.runtime.dump(loaded.workflow),
             status=status,
             revision=loaded.revision + 1,
@@ -157,7 +166,7 @@ class InstanceStore:
         if loaded.revision == 0:
             loaded.id = self.session.execute(
                 INSTANCE.insert()
-                .values(version_id=loaded.version_id, started_by=loaded.started_by, created_at=now, **values)
+                .values(started_by=loaded.started_by, created_at=now, **values)
                 .returning(INSTANCE.c.id)
             ).scalar_one()
         else:
@@ -171,7 +180,17 @@ class InstanceStore:
         loaded.revision += 1
         loaded.status = status
         loaded.saved_at = now
-        self._project_tasks(loaded, now)
+        assignees: dict[str, str | None] = {}
+        if reproject:
+            assignees = dict(
+                self.session.execute(
+                    select(TASK.c.id, TASK.c.assignee).where(TASK.c.instance_id == loaded.id)
+                ).all()
+            )
+            self.session.execute(TASK.delete().where(TASK.c.instance_id == loaded.id))
+            self.session.execute(TIMER.delete().where(TIMER.c.instance_id == loaded.id))
+            loaded.projected_tasks, loaded.projected_timers = set(), set()
+        self._project_tasks(loaded, now, assignees)
         self._project_timers(loaded)
         if failure is not None:
             self._record_incident(loaded.id, failure, now)
@@ -192,7 +211,7 @@ class InstanceStore:
             return ERROR
         return SUSPENDED if loaded.status == SUSPENDED else RUNNING
 
-    def _project_tasks(self, loaded: LoadedInstance, now: datetime) -> None:
+    def _project_tasks(self, loaded: LoadedInstance, now: datetime, assignees: dict[str, str | None]) -> None:
         ready = {t.id: t for t in self.runtime.ready_user_tasks(loaded.workflow)}
         gone = loaded.projected_tasks - ready.keys()
         if gone:
@@ -205,7 +224,7 @@ class InstanceStore:
                     dict(
                         id=t.id, instance_id=loaded.id, process_id=loaded.process_id,
                         task_name=t.name, title=t.title[:500], lane=t.lane, body=t.body,
-                        form=t.form, assignee=None, priority=t.priority, created_at=now,
+                        form=t.form, assignee=assignees.get(t.id), priority=t.priority, created_at=now,
                         due_at=t.due_at,
                     )
                     for t in new

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, current_app
 from sqlalchemy.orm import Session
 
 from app.db import get_session
-from app.engine import engine_service, register_timer_listener
+from app.engine import engine_service, register_step_listener
 from app.engine.service import EngineService
 from app.engine.types import InstanceInfo
 from app.petitions.services import PetitionService, PetitionSettings
@@ -22,14 +22,20 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
     def sync_petition(session: Session, info: InstanceInfo) -> None:
-        """Deadlines and closings come from timers: reflect them on the petition too."""
+        """Deadlines, closings and admin actions move petitions on too: reflect them."""
         service = PetitionService(
             session, EngineService(session, app.extensions["engine"]), _uploads(app.config),
             settings_from(app.config),
         )
         service.sync_instance(info)
 
-    register_timer_listener(app, sync_petition)
+    register_step_listener(app, sync_petition)
+
+    # Imported here: the demo needs app.tasks, which imports this package. It runs after the
+    # demo people and holidays (app.auth and app.calendar register their loaders first).
+    from app.petitions.demo import load_demo_petitions
+
+    app.extensions.setdefault("demo_loaders", []).append(load_demo_petitions)
 
 
 def _uploads(config: Mapping[str, Any]) -> UploadStore:

@@ -334,11 +334,11 @@ class TestLayout:
         self, client: FlaskClient, login_as: LoginAs
     ) -> None:
         login_as("body_agent")
-        assert 'href="/admin/bodies"' not in client.get("/login").get_data(as_text=True)
+        assert 'href="/admin/"' not in client.get("/login").get_data(as_text=True)
         client.post("/logout")
 
         login_as("admin")
-        assert 'href="/admin/bodies"' in client.get("/admin/users").get_data(as_text=True)
+        assert 'href="/admin/"' in client.get("/admin/users").get_data(as_text=True)
 
     def test_unknown_page_is_a_404_inside_the_layout(self, client: FlaskClient) -> None:
         response = client.get("/no/such/page")

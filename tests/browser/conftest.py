@@ -5,8 +5,9 @@ Fixtures, from the bottom up (all but ``page`` live for the whole session of one
 - ``live_app``: a Flask app of its own (testing settings, but CSRF on, so forms go through the
   real token check) on its own fresh database (``epeople_browser_<worker>``, never the ``app``
   fixture's), with the demo bodies and accounts of ``config/demo/`` loaded. Use it to read or
-  add rows (``with live_app.app_context(): get_session()...``). It is not emptied between
-  tests: make what a test creates unique (see ``unique_email``).
+  add rows (``with live_app.app_context(): get_session()...``). The default routing diagrams
+  of ``processes/`` are deployed, as ``init-db`` does, so petitions can be submitted. It is
+  not emptied between tests: make what a test creates unique (see ``unique_email``).
 - ``live_server``: that app served by werkzeug (threaded) on a free port of 127.0.0.1; its
   value is the base URL, e.g. ``http://127.0.0.1:41234``.
 - ``browser``: Playwright driving ``/usr/bin/chromium`` headless. It fails, with the fix in
@@ -14,6 +15,8 @@ Fixtures, from the bottom up (all but ``page`` live for the whole session of one
 - ``page``: a new browser context per test (no cookies carried over), English, with the live
   server as base URL, so ``page.goto("/login")`` works. A failing test leaves a screenshot,
   whose path is printed with the failure.
+- ``open_page``: a factory of such pages, each in a context of its own, for journeys where
+  several people act (a citizen and the agents answering, each logged in separately).
 
 Accessibility: ``tests.browser.axe.check_accessibility(page)``.
 """
@@ -33,6 +36,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.auth.services import UserService
+from app.cli import deploy_default_processes
 from app.db import get_session, temporary_database
 from app.models import Base
 from app.notifications import mailer
@@ -90,6 +94,7 @@ def live_app() -> Iterator[Flask]:
             session = get_session()
             BodyService(session).seed(demo / "bodies.json")
             UserService(session, mailer()).seed_demo(demo / "users.json")
+            deploy_default_processes()
         try:
             yield app
         finally:
@@ -140,22 +145,57 @@ def browser(live_server: str) -> Iterator[Browser]:
         playwright.stop()
 
 
+def _new_page(browser: Browser, live_server: str) -> Page:
+    context = browser.new_context(base_url=live_server, locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def _screenshot_on_failure(
+    request: pytest.FixtureRequest, pages: dict[str, Page], folder: Path
+) -> None:
+    report = getattr(request.node, "report_call", None)
+    if report is None or not report.failed:
+        return
+    for name, page in pages.items():
+        if not page.is_closed():
+            path = folder / f"failure-{name}.png"
+            page.screenshot(path=str(path), full_page=True)
+            print(f"screenshot of {name}'s page at the failure ({page.url}): {path}")
+
+
 @pytest.fixture
 def page(
     browser: Browser, live_server: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[Page]:
-    context = browser.new_context(base_url=live_server, locale="en-US")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
+    page = _new_page(browser, live_server)
     try:
         yield page
-        report = getattr(request.node, "report_call", None)
-        if report is not None and report.failed and not page.is_closed():
-            path = tmp_path / "failure.png"
-            page.screenshot(path=str(path), full_page=True)
-            print(f"screenshot of the page at the failure ({page.url}): {path}")
+        _screenshot_on_failure(request, {"page": page}, tmp_path)
     finally:
-        context.close()
+        page.context.close()
+
+
+@pytest.fixture
+def open_page(
+    browser: Browser, live_server: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[str], Page]]:
+    """``open_page("agent")`` -> a page in a browser context of its own (its own cookies), like
+    ``page``: for journeys where several people act, each in their own browser. All are closed
+    at the end; a failing test leaves one screenshot per person."""
+    pages: dict[str, Page] = {}
+
+    def make(name: str) -> Page:
+        assert name not in pages, f"a page named {name!r} is already open"
+        pages[name] = _new_page(browser, live_server)
+        return pages[name]
+
+    try:
+        yield make
+        _screenshot_on_failure(request, pages, tmp_path)
+    finally:
+        for opened in pages.values():
+            opened.context.close()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,22 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.axe import check_accessibility, describe
+from tests.browser.people import demo_user, log_in
 
 pytestmark = pytest.mark.browser
-
-DEMO_USERS = Path(__file__).resolve().parents[2] / "config" / "demo" / "users.json"
-
-
-def demo_user(email: str) -> dict[str, str]:
-    users: list[dict[str, str]] = json.loads(DEMO_USERS.read_text(encoding="utf-8"))["users"]
-    return next(user for user in users if user["email"] == email)
-
-
-def log_in(page: Page, email: str, password: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_citizen_registers_logs_out_and_logs_in_again_seeing_their_name(

@@ -170,6 +170,7 @@ def test_invalid_form_is_shown_again_with_messages_and_nothing_is_saved(person, 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "This field is required." in page and 'value="ماء"' in page
+    assert '<a href="#f-description">Description: This field is required.</a>' in page
     bad_file = (io.BytesIO(b"MZ\x90\x00 not a pdf"), "invoice.pdf")
     response = citizen_client.post("/petitions/new/complaint", content_type="multipart/form-data", data={
         "subject": "Valid subject", "description": "Valid text", "attachments": bad_file})

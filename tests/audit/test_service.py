@@ -1,0 +1,45 @@
+"""The audit log's hash chain detects modified and deleted events."""
+
+from sqlalchemy import delete, update
+
+from app.audit.models import Action, AuditEvent
+from app.audit.service import AuditLog
+
+
+def _three(session):
+    log = AuditLog(session)
+    for n in range(3):
+        log.record(Action.PROCESS_DEPLOYED, target=f"p:v{n}", details={"n": n}, actor="admin@example.org")
+    session.commit()
+    return log
+
+
+def test_intact_chain_verifies(session):
+    assert _three(session).verify() == []
+
+
+def test_modified_event_is_detected(session):
+    log = _three(session)
+    session.execute(update(AuditEvent).where(AuditEvent.target == "p:v1").values(actor="someone@else"))
+    session.commit()
+    assert log.verify() == ["event 2: its content was changed"]
+
+
+def test_deleted_events_are_detected_in_the_middle_and_at_the_end(session):
+    log = _three(session)
+    session.execute(delete(AuditEvent).where(AuditEvent.target == "p:v1"))
+    session.commit()
+    assert log.verify() == ["event 3: the event before it was changed or deleted"]
+    session.execute(delete(AuditEvent).where(AuditEvent.target == "p:v2"))
+    session.commit()
+    assert log.verify() == ["the last events were deleted"]
+
+
+def test_cli_exits_non_zero_on_tampering(app, session):
+    _three(session)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["epeople", "audit-verify"]).exit_code == 0
+    session.execute(update(AuditEvent).where(AuditEvent.id == 1).values(details="{}"))
+    session.commit()
+    result = runner.invoke(args=["epeople", "audit-verify"])
+    assert result.exit_code == 1 and "event 1" in result.output
