@@ -26,6 +26,13 @@ def init_app(app: Flask) -> None:
             return jsonify(error="forbidden", message=error.description), 403
         return render_template("errors/403.html"), 403
 
+    @app.errorhandler(429)
+    def too_many(error: HTTPException) -> tuple[Response | str, int]:
+        # Same answer whether or not the account exists: the limit reveals nothing.
+        if _wants_json():
+            return jsonify(error="too_many_requests", message="too many attempts, wait a minute"), 429
+        return render_template("errors/429.html"), 429
+
     @app.errorhandler(404)
     @app.errorhandler(NotFound)
     def not_found(error: HTTPException | NotFound) -> tuple[Response | str, int]:

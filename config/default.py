@@ -65,3 +65,11 @@ CENTRAL_OFFICE = "bcrc"
 # Seconds a process keeps holiday dates in memory before re-reading them (changes made through
 # CalendarService are seen at once by the process that made them).
 HOLIDAY_CACHE_SECONDS = 300
+
+# Rate limits (app/security.py, Flask-Limiter). Memory counters are per process: production
+# points this at Redis, e.g. redis://127.0.0.1:6379/0, so all workers share them.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+LOGIN_RATE_LIMIT = "10 per minute"
+SUBMIT_RATE_LIMIT = "20 per hour"
+LOOKUP_RATE_LIMIT = "20 per minute"

@@ -7,3 +7,5 @@ WTF_CSRF_ENABLED = False
 MAIL_BACKEND = "memory"
 # Cheap hashing keeps the suite fast; production keeps argon2's defaults.
 ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+# Tests log in and submit many times from one address; rate-limit tests switch this back on.
+RATELIMIT_ENABLED = False

@@ -22,6 +22,7 @@ from app.auth.services import UserService
 from app.db import get_session
 from app.i18n import current_language
 from app.notifications import mailer
+from app.security import rate_limited
 
 
 def users() -> UserService:
@@ -43,6 +44,7 @@ def _start_session(user: User) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@rate_limited("SUBMIT_RATE_LIMIT")
 def register() -> Response | str:
     if current_user.is_authenticated:
         return redirect(landing_url(current_user))
@@ -69,6 +71,8 @@ def register() -> Response | str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limited("LOGIN_RATE_LIMIT")
+@rate_limited("LOGIN_RATE_LIMIT", per_account=True)
 def login() -> Response | str:
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated and request.method == "GET":
@@ -98,6 +102,7 @@ def logout() -> Response:
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@rate_limited("LOGIN_RATE_LIMIT")
 def forgot_password() -> Response | str:
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -19,6 +19,7 @@ from app.petitions import bp, labels, petition_service
 from app.petitions.access import can_see_as_staff
 from app.petitions.models import Petition, PetitionType, Status
 from app.petitions.services import UploadedFile, format_receipt, start_form_name
+from app.security import rate_limited
 
 RECEIPT_SESSION_KEY = "receipt_petition"
 
@@ -62,6 +63,7 @@ def submit() -> str:
 
 
 @bp.route("/petitions/new/<petition_type>", methods=["GET", "POST"])
+@rate_limited("SUBMIT_RATE_LIMIT")
 def submit_form(petition_type: str) -> Response | str | tuple[str, int]:
     if petition_type not in PetitionType.__members__.values():
         abort(404)
@@ -132,6 +134,7 @@ def detail(tracking_number: str) -> tuple[str, int]:
 
 
 @bp.route("/petitions/<tracking_number>/reply", methods=["POST"])
+@rate_limited("SUBMIT_RATE_LIMIT")
 def reply(tracking_number: str) -> Response | tuple[str, int]:
     petition = _petition_for_reply(tracking_number)
     try:
@@ -198,6 +201,7 @@ def attachment(tracking_number: str, attachment_id: int) -> Response:
 
 
 @bp.route("/track", methods=["GET", "POST"])
+@rate_limited("LOOKUP_RATE_LIMIT")
 def track() -> tuple[str, int]:
     petition = None
     searched = request.method == "POST"
@@ -212,6 +216,7 @@ def track() -> tuple[str, int]:
 
 
 @bp.route("/track/receipt", methods=["GET", "POST"])
+@rate_limited("LOOKUP_RATE_LIMIT")
 def receipt_status() -> tuple[str, int]:
     """Follow an anonymous corruption report with its receipt code (remembered in the session)."""
     petition = None

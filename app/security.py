@@ -1,0 +1,85 @@
+"""Cross-cutting protections: security headers on every response and rate limits.
+
+The Content-Security-Policy allows scripts only from this site (no inline code, no CDN);
+styles may be inline because the diagram editor (bpmn-js) sets SVG style attributes. Rate
+limits protect logins, submissions and the anonymous lookups (tracking number, receipt code)
+against guessing; their counters live in memory by default and in Redis in production
+(``RATELIMIT_STORAGE_URI``), so several gunicorn workers share them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.wrappers import Response
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def _headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def rate_limited(setting: str, *, per_account: bool = False, methods: tuple[str, ...] = ("POST",)) -> Callable[[F], F]:
+    """Mark a view as limited by the setting named ``setting`` (e.g. ``"10 per minute"``).
+
+    The limit is applied when the app is built (``init_app``), by that app's own Limiter:
+    Flask-Limiter keeps its switches on the limiter object, so one shared module-level
+    limiter would let one app (a test's) turn limits on or off for every other.
+    ``per_account`` counts per submitted e-mail instead of per client address, so guessing a
+    password from many addresses is limited too.
+    """
+
+    def mark(view: F) -> F:
+        limits = [*getattr(view, "_rate_limits", []), (setting, per_account, methods)]
+        view._rate_limits = limits  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _submitted_email() -> str:
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def init_app(app: Flask) -> None:
+    """Call after every blueprint is registered: it wraps the marked views."""
+    app.after_request(_headers)
+    limiter = Limiter(key_func=get_remote_address, app=app)
+    app.extensions["rate_limiter"] = limiter
+    for endpoint, view in list(app.view_functions.items()):
+        for setting, per_account, methods in getattr(view, "_rate_limits", []):
+            view = limiter.limit(
+                lambda setting=setting: str(app.config[setting]),
+                methods=list(methods),
+                key_func=_submitted_email if per_account else get_remote_address,
+            )(view)
+        app.view_functions[endpoint] = view
