@@ -8,7 +8,13 @@ PG_ADMIN_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # extras), and axe-core from npm (package-lock.json) in node_modules/.
 CHROMIUM := /usr/bin/chromium
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-12)
-# EPEOPLE_SKIP_BROWSER=1 (the tests then skip the browser tests) installs neither.
+# The admin diagram editor and viewer (app/admin/static/build/, git-ignored): built with esbuild
+# from node_modules/ by `make install`, again whenever a source, .bpmnlintrc or the lock changes.
+ADMIN_STATIC := app/admin/static
+BUNDLE := $(ADMIN_STATIC)/build/.built
+BUNDLE_SOURCES := $(ADMIN_STATIC)/build.mjs .bpmnlintrc $(wildcard $(ADMIN_STATIC)/src/*.* $(ADMIN_STATIC)/src/*/*.*)
+# EPEOPLE_SKIP_BROWSER=1 (the tests then skip the browser tests) does not install chromium
+# (node_modules/ is installed all the same: `make install` builds the admin bundles from it).
 BROWSER_DEPS := $(if $(filter 1,$(EPEOPLE_SKIP_BROWSER)),,install-browser)
 
 .PHONY: run test test-sqlite test-postgres install install-browser clean
@@ -20,7 +26,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(BUNDLE)
 
 ## What the browser tests need besides Python: chromium (apt, as root) and axe-core (npm)
 install-browser: $(CHROMIUM) $(NODE_STAMP)
@@ -40,8 +46,16 @@ $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else \
-	  echo "*** npm is missing: axe-core is not installed, so the accessibility checks FAIL." >&2; \
-	  echo "*** Install Node.js and npm ('apt-get install -y npm'), or set EPEOPLE_SKIP_BROWSER=1." >&2; \
+	  echo "*** npm is missing: the diagram editor cannot be built, bpmnlint and axe-core are not installed." >&2; \
+	  echo "*** Install Node.js 20+ and npm ('apt-get install -y nodejs npm')." >&2; \
+	fi
+
+## The admin bundles (editor, viewer); without Node the rest of the app still runs
+$(BUNDLE): $(NODE_STAMP) $(BUNDLE_SOURCES)
+	@if [ -d node_modules/esbuild ] && command -v node >/dev/null 2>&1; then \
+	  node $(ADMIN_STATIC)/build.mjs && touch $@; \
+	else \
+	  echo "*** node_modules/ is missing: the diagram editor is not built, so its pages cannot work." >&2; \
 	fi
 
 ## Serve the app with demo data on SQLite at http://127.0.0.1:5000
@@ -59,4 +73,26 @@ test-postgres: install $(BROWSER_DEPS)
 	EPEOPLE_TEST_DATABASE=$(PG_ADMIN_URL) $(BIN)/python -m pytest -n 2 -q
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache node_modules
+	rm -rf $(VENV) instance .pytest_cache node_modules $(ADMIN_STATIC)/build
+
+## Translations (app/translations/, app/i18n.py): the ar and fr catalogs (.po) are in git; their
+## .mo are compiled here, git-ignored, again whenever a .po changes. `make translations`
+## re-extracts the sources (babel.cfg) into messages.pot and merges it into the catalogs:
+## then translate what is new or fuzzy (tests/i18n fails until every entry is translated).
+PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+BABEL_EXTRACT := -F babel.cfg --add-location=file --project=epeople --version=0.1.0 \
+	--copyright-holder="the epeople authors" -o app/translations/messages.pot .
+
+.PHONY: compile-translations translations
+install: compile-translations
+
+compile-translations: $(MO_FILES)
+
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po | $(STAMP)
+	$(BIN)/pybabel compile --statistics -d app/translations -D messages -l $*
+
+translations: | $(STAMP)
+	$(BIN)/pybabel extract $(BABEL_EXTRACT)
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -D messages -w 100 \
+	  --ignore-obsolete --no-fuzzy-matching

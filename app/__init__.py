@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 import config
-from app import admin, adminhome, audit, auth, calendar, cli, db, engine, errors, i18n, notifications, org, petitions, security, tasks
+from app import admin, adminhome, api, audit, auth, calendar, cli, db, engine, errors, i18n, notifications, org, petitions, security, tasks
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -37,5 +37,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     petitions.init_app(app)
     tasks.init_app(app)
     admin.init_app(app)
+    api.init_app(app)
     security.init_app(app)  # last: it wraps the views every blueprint registered
     return app

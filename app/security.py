@@ -1,7 +1,7 @@
 """Cross-cutting protections: security headers on every response and rate limits.
 
-The Content-Security-Policy allows scripts only from this site (no inline code, no CDN);
-styles may be inline because the diagram editor (bpmn-js) sets SVG style attributes. Rate
+The Content-Security-Policy allows scripts and styles only from this site (no inline code,
+no CDN); the editor bundle's build strips the inline styles bpmn-js would otherwise need. Rate
 limits protect logins, submissions and the anonymous lookups (tracking number, receipt code)
 against guessing; their counters live in memory by default and in Redis in production
 (``RATELIMIT_STORAGE_URI``), so several gunicorn workers share them.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
@@ -21,7 +21,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
+        "style-src 'self'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",
         "connect-src 'self'",
@@ -70,8 +70,22 @@ def _submitted_email() -> str:
     return "account:" + request.form.get("email", "").strip().lower()[:254]
 
 
+def _refuse_nul_characters() -> None:
+    """A NUL character has no place in text, and PostgreSQL refuses it mid-transaction (a 500):
+    refuse the request at the door instead. The machine API (blueprint ``api``) answers in its
+    documented error formats and cleans its input itself."""
+    if request.blueprint == "api":
+        return
+    if any("\x00" in value for value in request.args.values()) or (
+        request.method in ("POST", "PUT", "PATCH")
+        and any("\x00" in value for value in request.form.values())
+    ):
+        abort(400, description="text fields must not contain NUL characters")
+
+
 def init_app(app: Flask) -> None:
     """Call after every blueprint is registered: it wraps the marked views."""
+    app.before_request(_refuse_nul_characters)
     app.after_request(_headers)
     limiter = Limiter(key_func=get_remote_address, app=app)
     app.extensions["rate_limiter"] = limiter

@@ -30,7 +30,7 @@ WTF_CSRF_TIME_LIMIT = None
 # Accounts, mail and languages (app/auth, app/notifications, app/i18n).
 # Demo bodies and accounts (bodies.json, users.json) for `flask epeople seed-people`.
 DEMO_DIR = os.path.join(BASE_DIR, "config", "demo")
-# Where mail goes: "console" (the log) or "memory" (tests). SMTP comes with the outbox table.
+# Where mail goes: "console" (the log), "memory" (tests) or "smtp" (SMTP_* below).
 MAIL_BACKEND = "console"
 # argon2-cffi PasswordHasher keyword arguments; {} means the library's RFC 9106 defaults.
 # Raising them is safe: each hash is upgraded at the owner's next login.
@@ -73,3 +73,39 @@ RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute"
 SUBMIT_RATE_LIMIT = "20 per hour"
 LOOKUP_RATE_LIMIT = "20 per minute"
+
+# Notifications (app/notifications): e-mail and SMS to citizens and staff are written to the
+# notifications_outbox table with the step that causes them; `flask epeople worker` delivers them.
+# SMTP server for MAIL_BACKEND = "smtp". SMTP_TLS: "none", "starttls" or "ssl" (implicit TLS).
+SMTP_HOST = "localhost"
+SMTP_PORT = 25
+SMTP_TLS = "none"
+SMTP_USERNAME = ""
+SMTP_PASSWORD = ""
+SMTP_TIMEOUT = 30
+MAIL_SENDER = "ePeople <no-reply@localhost>"
+# Links in messages (mail also leaves from the worker, where no request gives the host).
+PUBLIC_URL = "http://127.0.0.1:5000"
+# Short SMS (received, answered) to citizens whose account has a phone number; the sender is
+# "log" (the log) or "memory" (tests) until a gateway is added (app/notifications/sms.py).
+SMS_ENABLED = False
+SMS_BACKEND = "log"
+# Delivery: messages per claim, seconds a claim is held, and retries with exponential backoff
+# (RETRY_SECONDS, doubling, at most RETRY_MAX_SECONDS); after MAX_ATTEMPTS a message is marked
+# failed and kept (`flask epeople outbox --retry-failed` queues failed ones again). The defaults
+# keep retrying for about 9 hours.
+OUTBOX_BATCH_SIZE = 50
+OUTBOX_LEASE_SECONDS = 300
+OUTBOX_MAX_ATTEMPTS = 15
+OUTBOX_RETRY_SECONDS = 60
+OUTBOX_RETRY_MAX_SECONDS = 3600
+# The day of `flask epeople notify-overdue` (one digest per member of staff and day) is counted here.
+NOTIFICATIONS_TIME_ZONE = "Africa/Tunis"
+
+# Open311 GeoReport v2 (app/api, /open311/v2). Requests are public. Descriptions are written by
+# citizens and often hold personal details, so they are withheld unless a deployment has the
+# citizens' consent to publish them (corruption reports are never listed, whatever this says).
+OPEN311_PUBLISH_DESCRIPTIONS = False
+# GET requests returns at most this many, newest first; without dates, the last N days.
+OPEN311_MAX_REQUESTS = 1000
+OPEN311_DEFAULT_DAYS = 90

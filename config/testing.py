@@ -9,3 +9,5 @@ MAIL_BACKEND = "memory"
 ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 # Tests log in and submit many times from one address; rate-limit tests switch this back on.
 RATELIMIT_ENABLED = False
+# Texts to citizens are kept in memory too (app.extensions["sms"].outbox).
+SMS_BACKEND = "memory"

@@ -10,10 +10,12 @@ from app import create_app
 @pytest.fixture
 def limited(database_url, app):
     """An app of its own with small limits switched on (the shared test app has them off)."""
-    return create_app({
+    limited_app = create_app({
         "ENVIRONMENT": "testing", "DATABASE_URL": database_url, "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": "3 per minute", "LOOKUP_RATE_LIMIT": "2 per minute",
     })
+    yield limited_app
+    limited_app.extensions["db"].engine.dispose()
 
 
 def _login(client, email: str, ip: str):
@@ -60,3 +62,8 @@ def test_limits_of_one_app_do_not_leak_into_another(limited, client):
     limited.test_client()
     for _ in range(5):
         assert _login(client, "same@example.org", "10.0.2.1").status_code == 200
+
+
+def test_nul_characters_are_refused_before_reaching_the_database(client):
+    assert client.post("/track", data={"tracking_number": "TN-2026-000001", "email": "a\x00@b"}).status_code == 400
+    assert client.get("/tasks/?q=a%00b").status_code == 400

@@ -21,6 +21,8 @@ class Action(enum.StrEnum):
     INSTANCE_RETRIED = "petition:instance:retried"
     INSTANCE_SUSPENDED = "petition:instance:suspended"
     INSTANCE_RESUMED = "petition:instance:resumed"
+    API_CLIENT_ISSUED = "api:client:issued"
+    API_CLIENT_REVOKED = "api:client:revoked"
 
 
 class AuditEvent(Base):

@@ -42,7 +42,11 @@ ROLE_LABELS = {
 def _email_field() -> EmailField:
     return EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(), Length(max=EMAIL_MAX_LENGTH), Email()],
+        validators=[
+            DataRequired(),
+            Length(max=EMAIL_MAX_LENGTH),
+            Email(message=_l("Enter a valid e-mail address.")),
+        ],
         render_kw={"autocomplete": "email", "maxlength": EMAIL_MAX_LENGTH},
     )
 
@@ -50,7 +54,18 @@ def _email_field() -> EmailField:
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)],
+        validators=[
+            DataRequired(),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=_l(
+                    "Choose a password of %(min)d to %(max)d characters.",
+                    min=PASSWORD_MIN_LENGTH,
+                    max=PASSWORD_MAX_LENGTH,
+                ),
+            ),
+        ],
         description=_l("At least %(min)d characters.", min=PASSWORD_MIN_LENGTH),
         render_kw={"autocomplete": "new-password", "maxlength": PASSWORD_MAX_LENGTH},
     )

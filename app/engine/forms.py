@@ -79,20 +79,58 @@ class FormRegistry:
         return found
 
 
-def _friendly(error: Any) -> str:
+class FormMessage(str):
+    """An English message for a person, with what the app needs to translate it.
+
+    The engine stays free of Flask: it says what is wrong in English (``str(message)``), and
+    the app looks ``template`` up in its catalogs and fills in ``params``
+    (``app.schemaforms.localized_errors``).
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, params: dict[str, Any]) -> FormMessage:
+        message = super().__new__(cls, template % params if params else template)
+        message.template = template
+        message.params = params
+        return message
+
+
+def N_(template: str, **params: Any) -> FormMessage:  # noqa: N802 (gettext's "no-op" marker)
+    """Mark ``template`` for ``pybabel extract`` (babel.cfg lists ``N_``); translated later."""
+    return FormMessage(template, params)
+
+
+def _friendly(error: Any) -> FormMessage:
     """A message a citizen understands, instead of the validator's technical one."""
     value = error.validator_value
-    messages = {
-        "required": "This field is required.",
-        "dependentRequired": "This field is required.",
-        "maxLength": f"Use at most {value} characters.",
-        "minLength": "This field is required." if value == 1 else f"Use at least {value} characters.",
-        "enum": "Choose one of the options.",
-        "minimum": f"Enter a number of at least {value}.",
-        "maximum": f"Enter a number of at most {value}.",
-        "format": "Enter a date as YYYY-MM-DD." if value == "date" else f"Enter a valid {value}.",
-        "type": f"Enter a valid {'number' if value in ('integer', 'number') else value}.",
-        "pattern": "The format is not valid.",
-        "additionalProperties": "The form contains unexpected fields.",
-    }
-    return messages.get(error.validator, error.message)
+    if error.validator in ("required", "dependentRequired"):
+        return N_("This field is required.")
+    if error.validator == "maxLength":
+        return N_("Use at most %(count)d characters.", count=value)
+    if error.validator == "minLength":
+        return N_("This field is required.") if value == 1 else N_("Use at least %(count)d characters.", count=value)
+    if error.validator in ("enum", "const"):
+        return N_("Choose one of the options.")
+    if error.validator in ("minimum", "exclusiveMinimum"):
+        return N_("Enter a number of at least %(number)s.", number=value)
+    if error.validator in ("maximum", "exclusiveMaximum"):
+        return N_("Enter a number of at most %(number)s.", number=value)
+    if error.validator == "format":
+        if value == "date":
+            return N_("Enter a date as YYYY-MM-DD.")
+        if value == "email":
+            return N_("Enter a valid e-mail address.")
+        return N_("The format is not valid.")
+    if error.validator == "type":
+        if value == "integer":
+            return N_("Enter a whole number.")
+        if value == "number":
+            return N_("Enter a number.")
+        return N_("The value is not valid.")
+    if error.validator == "pattern":
+        return N_("The format is not valid.")
+    if error.validator == "additionalProperties":
+        return N_("The form contains unexpected fields.")
+    return N_("The value is not valid.")

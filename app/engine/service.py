@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
+from app.engine.forms import N_
 from app.engine.models import HumanTask, Incident, InstanceEvent, ProcessVersion, SpecBlob
 from app.engine.runtime import Runtime
 from app.engine.store import SUSPENDED, Event, InstanceStore, LoadedInstance
@@ -217,7 +218,7 @@ class EngineService:
     def resume(self, instance_id: int, *, actor: str | None = None) -> None:
         loaded = self.store.load(instance_id)
         if loaded.status != SUSPENDED:
-            raise Conflict("this petition is not suspended")
+            raise Conflict(N_("This petition is not suspended."))
         loaded.status = "running"
         loaded.events.append(Event("resumed", actor=actor))
         self.store.save(loaded, self.runtime.run_steps(loaded.workflow))
@@ -241,7 +242,7 @@ class EngineService:
         if result.rowcount != 1:
             if self.session.get(HumanTask, task_id) is None:
                 raise NotFound("no such open task")
-            raise Conflict("this task was claimed or reassigned by someone else")
+            raise Conflict(N_("This task was claimed or reassigned by someone else."))
         self.session.expire_all()
         return self.task(task_id)
 

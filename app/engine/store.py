@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from app.db import utcnow
+from app.engine.forms import N_
 from app.engine.models import (
     DueTimer,
     HumanTask,
@@ -176,7 +177,7 @@ class InstanceStore:
                 .values(**values)
             )
             if result.rowcount != 1:
-                raise StaleInstance("this petition was changed by someone else in the meantime")
+                raise StaleInstance(N_("This petition was changed by someone else in the meantime."))
         loaded.revision += 1
         loaded.status = status
         loaded.saved_at = now

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
@@ -148,11 +149,11 @@ class BodyService:
         code = _clean_code(data.code)
         other = self.find_by_code(code)
         if other is not None and other is not body:
-            raise DuplicateBodyCode(f"the code {code!r} is already used")
+            raise DuplicateBodyCode(gettext("The code %(code)s is already used.", code=code))
         try:
             kind = BodyKind(data.kind)
         except ValueError:
-            raise InvalidBody(f"unknown kind {data.kind!r}") from None
+            raise InvalidBody(gettext("Unknown kind of body: %(kind)s.", kind=data.kind)) from None
         return {
             "code": code,
             "kind": kind,
@@ -167,11 +168,11 @@ class BodyService:
             return None
         parent = self.find_by_code(parent_code)
         if parent is None:
-            raise InvalidBody(f"no parent body with code {parent_code!r}")
+            raise InvalidBody(gettext("No public body has the code %(code)s.", code=parent_code))
         ancestor: Body | None = parent
         while ancestor is not None:
             if body is not None and ancestor is body:
-                raise InvalidBody("a body cannot be its own parent or ancestor")
+                raise InvalidBody(gettext("A body cannot be part of itself or of a body under it."))
             ancestor = ancestor.parent
         return parent
 
@@ -180,8 +181,10 @@ def _clean_code(code: str) -> str:
     code = code.strip().lower()
     if len(code) > CODE_MAX_LENGTH or not CODE_PATTERN.match(code):
         raise InvalidBody(
-            "a code is lower-case letters, digits and single hyphens, "
-            f"at most {CODE_MAX_LENGTH} characters"
+            gettext(
+                "A code is lower-case letters, digits and single hyphens, at most %(max)d characters.",
+                max=CODE_MAX_LENGTH,
+            )
         )
     return code
 
@@ -189,7 +192,12 @@ def _clean_code(code: str) -> str:
 def _clean_name(name: str, language: str) -> str:
     name = " ".join(name.split())
     if not name or len(name) > NAME_MAX_LENGTH:
-        raise InvalidBody(f"the {language} name must have 1 to {NAME_MAX_LENGTH} characters")
+        messages = {
+            "Arabic": gettext("The name in Arabic must have 1 to %(max)d characters.", max=NAME_MAX_LENGTH),
+            "French": gettext("The name in French must have 1 to %(max)d characters.", max=NAME_MAX_LENGTH),
+            "English": gettext("The name in English must have 1 to %(max)d characters.", max=NAME_MAX_LENGTH),
+        }
+        raise InvalidBody(messages[language])
     return name
 
 

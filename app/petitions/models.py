@@ -23,6 +23,17 @@ class PetitionType(enum.StrEnum):
     CORRUPTION = "corruption"
 
 
+class Channel(enum.StrEnum):
+    """How a petition reached the administration (shown in statistics and open data)."""
+
+    WEB = "web"
+    COUNTER = "counter"
+    PHONE = "phone"
+    LETTER = "letter"
+    EMAIL = "email"
+    OPEN311 = "open311"
+
+
 class Status(enum.StrEnum):
     """The public status: what the citizen sees, not the internal task."""
 
@@ -57,6 +68,7 @@ class Petition(Base):
     citizen_id: Mapped[int | None] = mapped_column(ForeignKey("auth_user.id"))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel: Mapped[str] = mapped_column(String(20), default=Channel.WEB, server_default="web", index=True)
     # Corruption reports: HMAC of the receipt code (the code itself is shown once, never stored),
     # and the reporter's identity, visible only to the receiving unit.
     receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -14,18 +14,22 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.engine.service import EngineService
 from app.engine.types import InstanceInfo, InvalidTaskData, NotFound, TaskInfo
+from app.notifications import notify_timeline
 from app.org.models import Body
-from app.petitions.models import Attachment, Petition, PetitionType, Status, TimelineEntry
+from app.petitions.models import Attachment, Channel, Petition, PetitionType, Status, TimelineEntry
 from app.petitions.uploads import UploadRejected, UploadStore
 
 # Start-form fields kept in their own columns; the rest go to ``details``. A corruption
@@ -105,17 +109,20 @@ class PetitionService:
         citizen_id: int | None,
         contact_email: str | None,
         reporter_identity: str | None = None,
+        channel: Channel = Channel.WEB,
     ) -> Submission:
         """Check, store and start a petition in the caller's transaction.
 
         Raises ``InvalidTaskData`` (field → message) for bad form data, bad files or an unknown
-        body; nothing is stored then, and files already written are removed.
+        body; nothing is stored then, and files already written are removed. On the web a
+        petition needs an account (except a corruption report); through other channels (an
+        agent at a counter, the Open311 API) a contact e-mail is enough.
         """
         kind = PetitionType(petition_type)
         errors = self.engine.runtime.forms.errors(start_form_name(kind), data)
         target = data.get("target_body") or None
         if target and self._active_body(target) is None:
-            errors["target_body"] = "Choose a public body from the list."
+            errors["target_body"] = gettext("Choose a public body from the list.")
         if errors:
             raise InvalidTaskData(errors)
         if kind is PetitionType.CORRUPTION:
@@ -125,14 +132,14 @@ class PetitionService:
             if anonymous:
                 citizen_id, contact_email = None, None
             reporter_identity = reporter_identity or data.get("reporter_contact") or None
-        elif citizen_id is None:
-            raise InvalidTaskData({"": "Log in to submit this kind of petition."})
+        elif citizen_id is None and (channel is Channel.WEB or not contact_email):
+            raise InvalidTaskData({"": gettext("Log in to submit this kind of petition.")})
         else:
             anonymous = False
 
-        stored = self._store_files(files)
-        try:
+        with self._stored(files) as stored:
             petition = self._create(kind, data, target, citizen_id, contact_email, anonymous, reporter_identity)
+            petition.channel = channel
             receipt = None
             if anonymous:
                 receipt = "".join(secrets.choice("0123456789") for _ in range(16))
@@ -147,10 +154,6 @@ class PetitionService:
             petition.instance_id = info.id
             self._apply(petition, info)
             self.session.flush()
-        except BaseException:
-            for file in stored:
-                self.uploads.remove(file.stored_name)
-            raise
         return Submission(petition, receipt)
 
     def _create(
@@ -189,6 +192,18 @@ class PetitionService:
             "citizen_id": petition.citizen_id,
         }
 
+    @contextmanager
+    def _stored(self, files: list[UploadedFile]) -> Iterator[list[Any]]:
+        """Store the files for the work in the ``with`` block; remove them if it fails, so a
+        refused petition leaves no file behind."""
+        stored = self._store_files(files)
+        try:
+            yield stored
+        except BaseException:
+            for file in stored:
+                self.uploads.remove(file.stored_name)
+            raise
+
     def _store_files(self, files: list[UploadedFile]) -> list[Any]:
         stored = []
         try:
@@ -207,7 +222,7 @@ class PetitionService:
     def complete_task(self, petition: Petition, task: TaskInfo, data: dict[str, Any], actor_id: int) -> InstanceInfo:
         """Complete a staff (or survey) task and record what it means for the citizen."""
         if data.get("competent_body") and self._active_body(data["competent_body"]) is None:
-            raise InvalidTaskData({"competent_body": "Choose a public body from the list."})
+            raise InvalidTaskData({"competent_body": gettext("Choose a public body from the list.")})
         info = self.engine.complete_task(task.id, data, actor=f"user:{actor_id}")
         self._record_task(petition, task, data, actor_id)
         self._apply(petition, info)
@@ -216,12 +231,12 @@ class PetitionService:
     def reply(self, petition: Petition, text: str, files: list[UploadedFile], actor_id: int | None) -> InstanceInfo:
         """The citizen answers a request for information; the route resumes where it asked."""
         if petition.instance_id is None or petition.status != Status.INFORMATION_REQUESTED:
-            raise InvalidTaskData({"": "No information is requested for this petition now."})
+            raise InvalidTaskData({"": gettext("No information is requested for this petition now.")})
         text = text.strip()
         if not text or len(text) > 5000:
-            raise InvalidTaskData({"text": "Write your answer (at most 5000 characters)."})
-        stored = self._store_files(files)
-        try:
+            message = gettext("Write your answer (at most %(count)d characters).", count=5000)
+            raise InvalidTaskData({"text": message})
+        with self._stored(files) as stored:
             for file in stored:
                 petition.attachments.append(Attachment(**file.__dict__, uploaded_by=actor_id))
             info = self.engine.send_message(
@@ -233,10 +248,6 @@ class PetitionService:
             petition.open_question = None
             self._apply(petition, info)
             self.session.flush()
-        except BaseException:
-            for file in stored:
-                self.uploads.remove(file.stored_name)
-            raise
         return info
 
     def survey_task(self, petition: Petition) -> TaskInfo | None:
@@ -249,7 +260,8 @@ class PetitionService:
         """An internal note for staff; never shown to the citizen."""
         text = text.strip()
         if not text or len(text) > 5000:
-            raise InvalidTaskData({"comment": "Write a comment of at most 5000 characters."})
+            message = gettext("Write a comment of at most %(count)d characters.", count=5000)
+            raise InvalidTaskData({"comment": message})
         self._log(petition, "comment", text=text, actor_id=actor_id, public=False)
         petition.updated_at = utcnow()
 
@@ -323,9 +335,10 @@ class PetitionService:
         self, petition: Petition, kind: str, *, body: str | None = None, text: str | None = None,
         actor_id: int | None = None, public: bool = True,
     ) -> None:
-        petition.timeline.append(
-            TimelineEntry(kind=kind, body=body, text=text, actor_id=actor_id, public=public, created_at=utcnow())
-        )
+        entry = TimelineEntry(kind=kind, body=body, text=text, actor_id=actor_id, public=public, created_at=utcnow())
+        petition.timeline.append(entry)
+        if public:
+            notify_timeline(self.session, petition, entry)  # queued in this transaction
 
     # Reading ---------------------------------------------------------------------------------
     def by_tracking_number(self, tracking_number: str) -> Petition:

@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass
 from typing import IO
 
+from flask_babel import gettext
+
 # Magic numbers of the accepted types: (prefix, MIME type, extension).
 SIGNATURES = (
     (b"%PDF-", "application/pdf", "pdf"),
@@ -50,13 +52,13 @@ class UploadStore:
         """Check and store one file; raise ``UploadRejected`` with a message for the user."""
         data = stream.read(self.max_bytes + 1)
         if not data:
-            raise UploadRejected("The file is empty.")
+            raise UploadRejected(gettext("The file is empty."))
         if len(data) > self.max_bytes:
             limit = self.max_bytes / (1024 * 1024)
-            raise UploadRejected(f"The file is larger than {limit:g} MB.")
+            raise UploadRejected(gettext("The file is larger than %(size)s MB.", size=f"{limit:g}"))
         kind = sniff(data[:16])
         if kind is None:
-            raise UploadRejected("Only PDF, JPEG and PNG files are accepted.")
+            raise UploadRejected(gettext("Only PDF, JPEG and PNG files are accepted."))
         content_type, extension = kind
         os.makedirs(self.folder, exist_ok=True)
         stored_name = f"{secrets.token_hex(16)}.{extension}"

@@ -89,7 +89,7 @@ def submit_form(petition_type: str) -> Response | str | tuple[str, int]:
             get_session().commit()
         except InvalidTaskData as error:
             get_session().rollback()
-            errors = error.errors
+            errors = schemaforms.localized_errors(error.errors)
         else:
             petition = submission.petition
             if submission.receipt_code:
@@ -122,7 +122,8 @@ def _detail_page(petition: Petition, *, owner: bool, status: int = 200, errors: 
         survey_fields = schemaforms.fields(service.engine.runtime.forms.schema(survey.form), current_language())
     return render_template(
         "petitions/detail.html", petition=petition, timeline=service.public_timeline(petition),
-        owner=owner, survey_fields=survey_fields, errors=errors or {}, values=request.form,
+        owner=owner, survey_fields=survey_fields, errors=schemaforms.localized_errors(errors or {}),
+        values=request.form,
         overdue=service.deadline_passed(petition), bodies=dict(_body_choices()),
     ), status
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
+
+from app.engine.forms import FormMessage
 
 TEXTAREA_FROM = 300  # strings allowed to be longer than this get a textarea
 
@@ -132,3 +135,20 @@ def parse(schema: dict[str, Any], form: MultiDict[str, str]) -> dict[str, Any]:
             continue
         data[name] = _convert(spec, raw)
     return data
+
+
+def localized_errors(errors: dict[str, str]) -> dict[str, str]:
+    """``errors`` in the reader's language.
+
+    The engine words its validation messages in English and marks them with ``N_``
+    (``app.engine.forms.FormMessage``: the English template and its parameters), so they are in
+    the catalogs; they are translated here. Other messages were translated where they were
+    made, and pass through unchanged.
+    """
+    localized = {}
+    for name, message in errors.items():
+        if isinstance(message, FormMessage):
+            localized[name] = gettext(message.template, **message.params)
+        else:
+            localized[name] = message
+    return localized

@@ -20,6 +20,7 @@ from app.db import utcnow
 from app.engine.models import HumanTask
 from app.engine.service import task_info
 from app.engine.types import InstanceInfo, NotFound, TaskInfo, TaskNotReady
+from app.notifications import notify_task_assigned
 from app.petitions.models import Petition
 from app.petitions.services import PetitionService
 
@@ -44,6 +45,7 @@ class NotYourTask(Exception):
 @dataclass(frozen=True)
 class TaskFilters:
     petition_type: str | None = None
+    status: str | None = None  # the petition's public status
     assigned: str = "all"  # all, me, unassigned
     overdue: bool = False
     text: str = ""
@@ -89,6 +91,8 @@ class TaskService:
         )
         if filters.petition_type:
             query = query.where(Petition.type == filters.petition_type)
+        if filters.status:
+            query = query.where(Petition.status == filters.status)
         if filters.assigned == "me":
             query = query.where(HumanTask.assignee == str(user.id))
         elif filters.assigned == "unassigned":
@@ -158,6 +162,7 @@ class TaskService:
             raise NotFound("no such colleague for this task")
         info = self.engine.assign(task_id, str(target.id), expected=row.task.assignee)
         self.petitions.comment(row.petition, f"Task reassigned to {target.full_name}", user.id)
+        notify_task_assigned(self.session, row.task, row.petition, target, user)
         return info
 
     def complete(self, task_id: str, user: User, data: dict[str, Any]) -> InstanceInfo:

@@ -16,7 +16,8 @@ from app.db import get_session, utcnow
 from app.engine.types import InvalidTaskData, NotFound
 from app.i18n import current_language
 from app.org.services import BodyService
-from app.petitions.models import PetitionType
+from app.petitions.models import PetitionType, Status
+from app.petitions.services import start_form_name
 from app.tasks import bp, task_service
 from app.tasks.services import NotYourTask, TaskFilters, TaskRow
 
@@ -32,6 +33,7 @@ def _filters() -> TaskFilters:
     args = request.args
     return TaskFilters(
         petition_type=args.get("type") if args.get("type") in PetitionType.__members__.values() else None,
+        status=args.get("status") if args.get("status") in Status.__members__.values() else None,
         assigned=args.get("assigned") if args.get("assigned") in ("me", "unassigned") else "all",
         overdue=args.get("overdue") == "1",
         text=args.get("q", ""),
@@ -47,6 +49,7 @@ def index() -> str:
     page = task_service().list(current_user, filters)
     return render_template(
         "tasks/index.html", page=page, filters=filters, bodies=_bodies(), types=list(PetitionType),
+        statuses=[s for s in Status if not s.is_final],
         calendar=_calendar(), now=utcnow(),
     )
 
@@ -75,10 +78,14 @@ def _task_page(row: TaskRow, values: dict[str, Any] | None = None, errors: dict[
         values = {k: v for k, v in data.items() if k in schema.get("properties", {}) and k != "decision"}
     petition = row.petition
     user_body = current_user.body.code if current_user.body is not None else None
+    # The citizen's other answers, labelled as the start form labels them in this language.
+    start_schema = service.engine.runtime.forms.schema(start_form_name(petition.type))
+    detail_fields = {f.name: f for f in schemaforms.fields(start_schema, current_language())}
     return render_template(
         "tasks/detail.html", row=row, petition=petition, task=row.task,
         fields=schemaforms.fields(schema, current_language(), choices), values=values,
-        errors=errors or {}, bodies=bodies, details=json.loads(petition.details or "{}"),
+        errors=schemaforms.localized_errors(errors or {}), bodies=bodies,
+        details=json.loads(petition.details or "{}"), detail_fields=detail_fields,
         timeline=petition.timeline, colleagues=service.colleagues(row.task, current_user),
         show_reporter=petition.reporter_identity is not None and user_body == petition.current_office,
         calendar=_calendar(), now=utcnow(),

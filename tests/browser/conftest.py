@@ -27,6 +27,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,11 +82,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-@pytest.fixture(scope="session")
-def live_app() -> Iterator[Flask]:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+@contextmanager
+def seeded_app(database_prefix: str) -> Iterator[Flask]:
+    """An app with a database of its own, the demo bodies and people and the default diagrams.
+
+    CSRF is on, as in production, so the browser goes through the real tokens.
+    """
     admin_url = os.environ.get("EPEOPLE_TEST_DATABASE", "sqlite")
-    with temporary_database(admin_url, f"epeople_browser_{worker}") as url:
+    with temporary_database(admin_url, database_prefix) as url:
         app = create_app({"ENVIRONMENT": "testing", "DATABASE_URL": url, "WTF_CSRF_ENABLED": True})
         engine = app.extensions["db"].engine
         Base.metadata.create_all(engine)
@@ -101,9 +105,10 @@ def live_app() -> Iterator[Flask]:
             engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -112,6 +117,19 @@ def live_server(live_app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_app() -> Iterator[Flask]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with seeded_app(f"epeople_browser_{worker}") as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

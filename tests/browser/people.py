@@ -19,9 +19,11 @@ def log_in(page: Page, email: str, password: str, *, language: str | None = None
     """Log in through the form. ``language`` picks the page language first (the language
     switcher's ``?lang=``), which the session keeps after logging in."""
     page.goto(f"/login?lang={language}" if language else "/login")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
+    # By name, not by label: the labels are in the page's language.
+    form = page.locator("main form")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill(password)
+    form.locator("[type=submit]").click()
 
 
 def log_in_demo(page: Page, email: str, *, language: str | None = "en") -> dict[str, str]:
@@ -29,5 +31,5 @@ def log_in_demo(page: Page, email: str, *, language: str | None = "en") -> dict[
     staff prefer Arabic or French and the journeys read English labels."""
     user = demo_user(email)
     log_in(page, email, user["password"], language=language)
-    expect(page.get_by_role("status").filter(has_text="You are logged in.")).to_be_visible()
+    expect(page.locator(".site-header .account-name")).to_have_text(user["full_name"])
     return user

@@ -26,16 +26,17 @@ def test_citizen_registers_logs_out_and_logs_in_again_seeing_their_name(
     page.get_by_label("Repeat the password").fill(password)
     page.get_by_role("button", name="Create my account").click()
 
+    # Salma chose French: once she is signed in, the pages are in French.
     header = page.locator(".site-header")
-    expect(page.get_by_role("status")).to_contain_text(f"Welcome, {name}")
+    expect(page.get_by_role("status")).to_contain_text(f"Bienvenue, {name}")
     expect(header.locator(".account-name")).to_have_text(name)
 
-    header.get_by_role("button", name="Log out").click()
+    header.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("status")).to_have_text("You are logged out.")
     expect(header.locator(".account-name")).to_have_count(0)
 
     log_in(page, email, password)
-    expect(page.get_by_role("status")).to_have_text("You are logged in.")
+    expect(page.get_by_role("status")).to_have_text("Vous êtes connecté.")
     expect(header.locator(".account-name")).to_have_text(name)
 
 

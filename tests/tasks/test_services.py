@@ -99,3 +99,15 @@ def test_reassign_only_to_colleagues_of_the_same_body_and_role(setup, session):
     with pytest.raises(NotFound):
         tasks.reassign(task.id, agent, outsider.id)
     assert tasks.reassign(task.id, agent, colleague.id).assignee == str(colleague.id)
+
+
+def test_status_and_type_filters(setup, session):
+    tasks, engine, central, _ = setup
+    first, _ = _petition(session, engine)
+    _petition(session, engine, subject="Road works")
+    first.status = "information_requested"
+    session.commit()
+    agent = make_user(session, role=Role.RELATIONS_AGENT, body=central)
+    assert [r.petition.id for r in tasks.list(agent, TaskFilters(status="information_requested")).rows] == [first.id]
+    assert tasks.list(agent, TaskFilters(petition_type="complaint")).total == 2
+    assert tasks.list(agent, TaskFilters(petition_type="suggestion")).total == 0

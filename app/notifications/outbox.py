@@ -1,0 +1,37 @@
+"""Writing to the outbox: a message is a row added to the caller's session, sent after commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.notifications.models import Channel, OutboxMessage
+
+
+def new_message(
+    channel: Channel, kind: str, recipient: str, body: str, *, subject: str = "",
+    dedupe_key: str | None = None, now: datetime | None = None,
+) -> OutboxMessage:
+    """A pending message, due at once (not yet added to any session)."""
+    now = now or utcnow()
+    return OutboxMessage(
+        channel=channel, kind=kind, recipient=recipient, subject=subject[:300], body=body,
+        dedupe_key=dedupe_key, created_at=now, attempts=0, next_attempt_at=now,
+    )
+
+
+class OutboxMailer:
+    """A ``Mailer`` that queues instead of sending, in ``session``'s transaction.
+
+    For code that sends mail from a request (password resets): with it, the mail leaves only if
+    the request commits, and a mail server that is down cannot turn the request into an error.
+    """
+
+    def __init__(self, session: Session, kind: str = "mail") -> None:
+        self.session = session
+        self.kind = kind
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        self.session.add(new_message(Channel.EMAIL, self.kind, to, body, subject=subject))
