@@ -12,7 +12,26 @@ from typing import Any
 from flask import Flask
 
 import config
-from app import admin, adminhome, api, audit, auth, calendar, cli, db, engine, errors, i18n, notifications, org, petitions, security, tasks
+from app import (  # noqa: F401  (worker: registers `flask epeople worker`)
+    admin,
+    adminhome,
+    api,
+    audit,
+    auth,
+    calendar,
+    cli,
+    db,
+    engine,
+    errors,
+    i18n,
+    notifications,
+    org,
+    petitions,
+    security,
+    stats,
+    tasks,
+    worker,
+)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -38,5 +57,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     tasks.init_app(app)
     admin.init_app(app)
     api.init_app(app)
+    stats.init_app(app)
     security.init_app(app)  # last: it wraps the views every blueprint registered
     return app

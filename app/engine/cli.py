@@ -1,22 +1,15 @@
-"""``flask epeople deploy`` and ``flask epeople worker`` (timers, then the mail outbox)."""
+"""``flask epeople deploy``: validate and deploy diagrams from the command line."""
 
 from __future__ import annotations
 
-import logging
 import os
-import socket
-import time
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 
 from app.cli import epeople
-from app.db import database, get_session
-from app.engine.timers import TimerWorker
+from app.db import get_session
 from app.engine.types import InvalidDiagram
-from app.notifications.cli import delivery_worker
-
-log = logging.getLogger(__name__)
 
 
 @epeople.command("deploy")
@@ -43,34 +36,6 @@ def deploy_command(files: tuple[str, ...], deployed_by: str) -> None:
         click.echo(f"{path}: {info.process_id} {state} version {info.version}")
     if failed:
         raise SystemExit(1)
-
-
-@epeople.command("worker")
-@click.option("--once", is_flag=True, help="Fire what is due now, then exit.")
-def worker_command(once: bool) -> None:
-    """Fire due timers (deadlines, reminders, survey closing) and deliver the mail outbox,
-    until stopped."""
-    config = current_app.config
-    owner = f"{socket.gethostname()}:{os.getpid()}"
-    worker = TimerWorker(
-        database(),
-        current_app.extensions["engine"],
-        owner=owner,
-        batch_size=config["TIMER_BATCH_SIZE"],
-        lease_seconds=config["TIMER_LEASE_SECONDS"],
-    )
-    outbox = delivery_worker(current_app, database(), owner)
-    if once:
-        click.echo(str(worker.run_once()))
-        click.echo(str(outbox.run_once()))
-        return
-    while True:
-        # Timers first: the steps they fire queue mail that this same round delivers.
-        timers, mail = worker.run_once(), outbox.run_once()
-        if timers.claimed or mail.claimed:
-            log.info("timers: %s; outbox: %s", timers, mail)
-        if timers.claimed < worker.batch_size and mail.claimed < outbox.batch_size:
-            time.sleep(config["TIMER_POLL_SECONDS"])
 
 
 def init_app(app: Flask) -> None:

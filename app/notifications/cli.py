@@ -1,5 +1,5 @@
 """``flask epeople notify-overdue`` and ``flask epeople outbox``; the outbox itself is
-delivered by ``flask epeople worker`` (``app/engine/cli.py``), each round after the timers."""
+delivered by ``flask epeople worker`` (``app/worker.py``), each round after the timers."""
 
 from __future__ import annotations
 
