@@ -12,6 +12,8 @@ NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json
 # from node_modules/ by `make install`, again whenever a source, .bpmnlintrc or the lock changes.
 ADMIN_STATIC := app/admin/static
 BUNDLE := $(ADMIN_STATIC)/build/.built
+# Chart.js for the statistics pages, copied from node_modules/ by `make install` (git-ignored).
+CHART_JS := app/stats/static/vendor/chart.umd.min.js
 BUNDLE_SOURCES := $(ADMIN_STATIC)/build.mjs .bpmnlintrc $(wildcard $(ADMIN_STATIC)/src/*.* $(ADMIN_STATIC)/src/*/*.*)
 # EPEOPLE_SKIP_BROWSER=1 (the tests then skip the browser tests) does not install chromium
 # (node_modules/ is installed all the same: `make install` builds the admin bundles from it).
@@ -26,7 +28,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP) $(BUNDLE)
+install: $(STAMP) $(BUNDLE) $(CHART_JS)
 
 ## What the browser tests need besides Python: chromium (apt, as root) and axe-core (npm)
 install-browser: $(CHROMIUM) $(NODE_STAMP)
@@ -48,6 +50,14 @@ $(NODE_STAMP): package.json package-lock.json
 	else \
 	  echo "*** npm is missing: the diagram editor cannot be built, bpmnlint and axe-core are not installed." >&2; \
 	  echo "*** Install Node.js 20+ and npm ('apt-get install -y nodejs npm')." >&2; \
+	fi
+
+## Chart.js for the statistics pages (app/stats/), copied from node_modules/ (git-ignored)
+$(CHART_JS): $(NODE_STAMP)
+	@if [ -f node_modules/chart.js/dist/chart.umd.min.js ]; then \
+	  mkdir -p $(@D) && cp node_modules/chart.js/dist/chart.umd.min.js $@; \
+	else \
+	  echo "*** node_modules/chart.js is missing: the statistics pages show tables without charts." >&2; \
 	fi
 
 ## The admin bundles (editor, viewer); without Node the rest of the app still runs

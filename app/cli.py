@@ -61,6 +61,22 @@ def db_revision_command(message: str) -> None:
     command.revision(alembic_config(current_app.config["DATABASE_URL"]), message=message, autogenerate=True)
 
 
+@epeople.command("purge-personal-data")
+@click.option("--dry-run", is_flag=True, help="Only list the petitions that would be blanked.")
+def purge_personal_data_command(dry_run: bool) -> None:
+    """Blank the personal data of petitions closed more than RETENTION_YEARS ago (schedule daily)."""
+    from app.db import get_session
+    from app.petitions import petition_service
+    from app.petitions.retention import RetentionService
+
+    years = int(current_app.config["RETENTION_YEARS"])
+    service = RetentionService(get_session(), petition_service().uploads, years)
+    numbers = service.purge(dry_run=dry_run)
+    for number in numbers:
+        click.echo(f"{'would blank' if dry_run else 'blanked'} {number}")
+    click.echo(f"{len(numbers)} petition(s) {'due' if dry_run else 'blanked'}, closed more than {years} year(s) ago")
+
+
 def init_app(app: Flask) -> None:
     app.extensions.setdefault("demo_loaders", [])
     app.cli.add_command(epeople)

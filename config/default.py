@@ -109,3 +109,8 @@ OPEN311_PUBLISH_DESCRIPTIONS = False
 # GET requests returns at most this many, newest first; without dates, the last N days.
 OPEN311_MAX_REQUESTS = 1000
 OPEN311_DEFAULT_DAYS = 90
+
+# Personal data of closed petitions (subject, description, contact, reporter identity,
+# attachments) is blanked this many years after closing (`flask epeople purge-personal-data`,
+# schedule daily); the anonymous record stays for statistics.
+RETENTION_YEARS = 5

@@ -23,6 +23,15 @@ class Action(enum.StrEnum):
     INSTANCE_RESUMED = "petition:instance:resumed"
     API_CLIENT_ISSUED = "api:client:issued"
     API_CLIENT_REVOKED = "api:client:revoked"
+    PETITION_SUBMITTED = "petition:submitted"
+    PERSONAL_DATA_PURGED = "petition:personal_data:purged"
+    TASK_CLAIMED = "task:claimed"
+    TASK_UNCLAIMED = "task:unclaimed"
+    TASK_REASSIGNED = "task:reassigned"
+    TASK_COMPLETED = "task:completed"
+    ACCOUNT_DATA_EXPORTED = "account:data:exported"
+    ACCOUNT_CLOSED = "account:closed"
+    PASSWORD_RESET = "account:password:reset"
 
 
 class AuditEvent(Base):

@@ -1,12 +1,14 @@
-"""Citizen-facing account pages: register, log in and out, forgotten and reset password."""
+"""Citizen-facing account pages: register, log in and out, forgotten and reset password, and
+one's own data (download it, close the account)."""
 
 from __future__ import annotations
 
-from flask import flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from app.audit.models import Action
 from app.auth import bp
 from app.auth.errors import InvalidAccountData, InvalidCredentials, InvalidResetToken
 from app.auth.forms import (
@@ -15,9 +17,11 @@ from app.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.auth.navigation import landing_url
+from app.auth.passwords import passwords
 from app.auth.permissions import safe_next
+from app.auth.privacy import PrivacyService, citizen_event
 from app.auth.services import UserService
 from app.db import get_session
 from app.i18n import current_language
@@ -126,7 +130,9 @@ def reset_password(token: str) -> Response:
     try:
         service.user_for_reset_token(token)
         if form.validate_on_submit():
-            service.reset_password(token, form.password.data or "")
+            user = service.reset_password(token, form.password.data or "")
+            citizen_event(get_session(), Action.PASSWORD_RESET, user.id, f"user:{user.id}")
+            get_session().commit()
             flash(_("Your password was changed. You can log in with it now."), "success")
             return _no_referrer(redirect(url_for("auth.login")))
     except InvalidResetToken as error:
@@ -142,3 +148,46 @@ def _no_referrer(response: Response | str, status: int = 200) -> Response:
     made = make_response(response, status) if isinstance(response, str) else response
     made.headers["Referrer-Policy"] = "no-referrer"
     return made
+
+
+def privacy() -> PrivacyService:
+    from app.petitions import petition_service
+
+    return PrivacyService(get_session(), petition_service(), passwords())
+
+
+@bp.route("/account/data")
+@login_required
+def my_data() -> str:
+    return render_template("auth/my_data.html", can_close=current_user.role == Role.CITIZEN)
+
+
+@bp.route("/account/data.json")
+@login_required
+def my_data_json() -> Response:
+    response = jsonify(privacy().export(current_user))
+    response.headers["Content-Disposition"] = "attachment; filename=epeople-my-data.json"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/close", methods=["GET", "POST"])
+@login_required
+@rate_limited("LOGIN_RATE_LIMIT")
+def close_account() -> Response:
+    """Citizens only: staff accounts are closed by an administrator (their work stays theirs)."""
+    if current_user.role != Role.CITIZEN:
+        abort(403)
+    error = None
+    if request.method == "POST":
+        try:
+            privacy().close(current_user._get_current_object(), request.form.get("password", ""))
+        except InvalidCredentials:
+            error = _("The password is not correct.")
+        else:
+            logout_user()
+            _fresh_session()
+            flash(_("Your account is closed and your personal data removed."), "success")
+            return redirect(landing_url(None))
+    page = render_template("auth/close_account.html", error=error)
+    return make_response(page, 400 if error else 200)

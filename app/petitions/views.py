@@ -10,7 +10,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app import schemaforms
+from app.audit.models import Action
 from app.auth.models import Role
+from app.auth.privacy import citizen_event
 from app.db import get_session
 from app.engine.types import InvalidTaskData, NotFound
 from app.i18n import current_language
@@ -86,6 +88,10 @@ def submit_form(petition_type: str) -> Response | str | tuple[str, int]:
                 citizen_id=current_user.id if current_user.is_authenticated else None,
                 contact_email=current_user.email if current_user.is_authenticated else None,
             )
+            petition = submission.petition
+            # An anonymous report leaves no account and no address in the audit log.
+            citizen_event(get_session(), Action.PETITION_SUBMITTED, petition.citizen_id,
+                          f"petition:{petition.tracking_number}", type=petition.type)
             get_session().commit()
         except InvalidTaskData as error:
             get_session().rollback()

@@ -11,6 +11,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import schemaforms
+from app.audit.models import Action
+from app.audit.service import audit
 from app.auth.permissions import staff_required
 from app.db import get_session, utcnow
 from app.engine.types import InvalidTaskData, NotFound
@@ -22,6 +24,7 @@ from app.tasks import bp, task_service
 from app.tasks.services import NotYourTask, TaskFilters, TaskRow
 
 BODY_FIELDS = ("competent_body", "target_body")
+ASSIGNMENT_ACTIONS = {"claim": Action.TASK_CLAIMED, "unclaim": Action.TASK_UNCLAIMED, "reassign": Action.TASK_REASSIGNED}
 
 
 def _bodies() -> dict[str, str]:
@@ -110,6 +113,7 @@ def complete(task_id: str) -> Response | tuple[str, int]:
     data = schemaforms.parse(schema, request.form)
     try:
         service.complete(task_id, current_user, data)
+        audit(Action.TASK_COMPLETED, target=f"task:{task_id}", decision=data.get("decision"))
         get_session().commit()
     except NotYourTask as error:
         get_session().rollback()
@@ -137,6 +141,7 @@ def _assignment(task_id: str, action: str) -> Response:
         else:
             service.reassign(task_id, current_user, request.form.get("user_id", 0, type=int))
             message = _("Task reassigned.")
+        audit(ASSIGNMENT_ACTIONS[action], target=f"task:{task_id}", to=request.form.get("user_id"))
         get_session().commit()
     except NotYourTask as error:
         get_session().rollback()

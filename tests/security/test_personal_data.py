@@ -1,0 +1,162 @@
+"""A citizen's own data: download it, close the account; and the retention rule that blanks
+closed petitions' personal data after ``RETENTION_YEARS``."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from datetime import datetime, timedelta, timezone
+
+import time_machine
+from sqlalchemy import func, select
+
+from app.audit.models import Action, AuditEvent
+from app.audit.service import AuditLog
+from app.auth.models import User
+from app.petitions.models import Attachment, Petition
+from app.petitions.retention import REMOVED
+from tests.factories import DEFAULT_PASSWORD
+from tests.petitions.conftest import submit
+from tests.security.conftest import BODY_X
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+
+def _events(session, action):
+    session.expire_all()
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == str(action))))
+
+
+def test_citizen_downloads_their_account_and_petitions_without_internal_notes(person, session, open_task, petition_of):
+    citizen, client = person("citizen", phone="+216 20 000 000")
+    _, other = person("citizen")
+    _, office = person("relations_agent", BODY_X)
+    number = submit(client, target_body=BODY_X, attachments=(io.BytesIO(b"%PDF-1.4 x"), "bill.pdf"))
+    submit(other, subject="Someone else's")
+    task = open_task(petition_of(number), "qualify")
+    assert office.post(f"/tasks/{task}/comment", data={"comment": "internal: caller seemed upset"}).status_code == 302
+
+    response = client.get("/account/data.json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    data = json.loads(response.get_data(as_text=True))
+    assert data["account"]["email"] == citizen.email and data["account"]["phone"] == "+216 20 000 000"
+    assert [p["tracking_number"] for p in data["petitions"]] == [number]
+    petition = data["petitions"][0]
+    assert petition["subject"] == "Water cut in El Menzah 6"
+    assert petition["attachments"][0]["name"] == "bill.pdf"
+    assert "internal" not in json.dumps(data) and "password" not in json.dumps(data)
+    assert [e["kind"] for e in petition["timeline"]] == ["received"]
+    [event] = _events(session, Action.ACCOUNT_DATA_EXPORTED)
+    assert (event.actor_id, event.actor, event.ip) == (citizen.id, None, None)
+
+
+def test_my_data_page_links_the_download_and_the_closing(person):
+    _, client = person("citizen")
+    page = client.get("/account/data").get_data(as_text=True)
+    assert "/account/data.json" in page and "/account/close" in page
+    _, agent = person("body_agent", BODY_X)
+    assert "/account/close" not in agent.get("/account/data").get_data(as_text=True)
+
+
+def test_closing_needs_the_password_and_changes_nothing_without_it(person, session):
+    citizen, client = person("citizen")
+    response = client.post("/account/close", data={"password": "wrong-password"})
+    assert response.status_code == 400 and "The password is not correct." in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(User, citizen.id).is_active
+    assert _events(session, Action.ACCOUNT_CLOSED) == []
+
+
+def test_closing_anonymises_the_account_ends_sessions_and_detaches_the_petitions(
+    app, person, session, open_task, petition_of
+):
+    citizen, client = person("citizen", phone="+216 20 000 000", national_id="01234567")
+    email = citizen.email
+    second_device = app.test_client()
+    assert second_device.post("/login", data={"email": email, "password": DEFAULT_PASSWORD}).status_code == 302
+    _, office = person("relations_agent", BODY_X)
+    number = submit(client, target_body=BODY_X, attachments=(io.BytesIO(b"%PDF-1.4 x"), "bill.pdf"))
+    petition = petition_of(number)
+    stored = app.config["UPLOAD_DIR"] + "/" + petition.attachments[0].stored_name
+    assert os.path.exists(stored)
+    petitions_before = session.scalar(select(func.count()).select_from(Petition))
+
+    response = client.post("/account/close", data={"password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+
+    session.expire_all()
+    user = session.get(User, citizen.id)
+    assert (user.email, user.full_name, user.phone, user.national_id, user.is_active) == (
+        f"closed-{citizen.id}@invalid", "", None, None, False)
+    for device in (client, second_device):
+        assert device.get("/petitions/mine").status_code == 302  # to the login page
+    assert app.test_client().post("/login", data={"email": email, "password": DEFAULT_PASSWORD}).status_code == 200
+
+    petition = petition_of(number)
+    assert session.scalar(select(func.count()).select_from(Petition)) == petitions_before
+    assert (petition.subject, petition.description, petition.citizen_id, petition.contact_email) == (
+        REMOVED, REMOVED, None, None)
+    assert session.scalar(select(func.count()).select_from(Attachment)) == 0
+    assert not os.path.exists(stored)
+    # The administration still handles it.
+    task_page = office.get(f"/tasks/{open_task(petition, 'qualify')}").get_data(as_text=True)
+    assert REMOVED in task_page and "Water cut" not in task_page
+    [event] = _events(session, Action.ACCOUNT_CLOSED)
+    assert event.target == f"user:{citizen.id}" and email not in (event.actor or "") + event.details
+    assert AuditLog(session).verify() == []
+
+
+def _rejected_petition(person, open_task, petition_of, **fields):
+    _, client = person("citizen")
+    _, bcrc = person("relations_agent", "bcrc")
+    number = submit(client, attachments=(io.BytesIO(b"%PDF-1.4 x"), "old.pdf"), **fields)
+    task = open_task(petition_of(number), "qualify")
+    assert bcrc.post(f"/tasks/{task}/complete", data={"decision": "reject", "reason": "Private matter"}).status_code == 302
+    return number
+
+
+def test_retention_blanks_closed_petitions_after_the_period_once_and_audited(app, person, session, open_task, petition_of):
+    with time_machine.travel(T0, tick=False):
+        old = _rejected_petition(person, open_task, petition_of)
+        _, client = person("citizen")
+        still_open = submit(client, subject="Still open")
+    stored = app.config["UPLOAD_DIR"] + "/" + petition_of(old).attachments[0].stored_name
+    runner = app.test_cli_runner()
+
+    with time_machine.travel(T0 + timedelta(days=5 * 365), tick=False):  # a day short of 5 years (2028 is leap)
+        result = runner.invoke(args=["epeople", "purge-personal-data"])
+        assert result.exit_code == 0 and "0 petition(s) blanked" in result.output
+
+    with time_machine.travel(T0 + timedelta(days=5 * 365 + 2), tick=False):
+        dry = runner.invoke(args=["epeople", "purge-personal-data", "--dry-run"])
+        assert dry.exit_code == 0 and f"would blank {old}" in dry.output and still_open not in dry.output
+        assert petition_of(old).subject != REMOVED and _events(session, Action.PERSONAL_DATA_PURGED) == []
+
+        result = runner.invoke(args=["epeople", "purge-personal-data"])
+        assert result.exit_code == 0 and f"blanked {old}" in result.output and "1 petition(s) blanked" in result.output
+        again = runner.invoke(args=["epeople", "purge-personal-data"])
+        assert "0 petition(s) blanked" in again.output
+
+    petition = petition_of(old)
+    assert (petition.subject, petition.description, petition.contact_email, petition.citizen_id) == (
+        REMOVED, REMOVED, None, None)
+    assert petition.status == "rejected" and petition.attachments == [] and not os.path.exists(stored)
+    assert petition_of(still_open).subject == "Still open"
+    [event] = _events(session, Action.PERSONAL_DATA_PURGED)
+    assert event.target == f"petition:{old}"
+    assert AuditLog(session).verify() == []
+
+
+def test_retention_period_comes_from_the_setting(app, person, session, open_task, petition_of):
+    with time_machine.travel(T0, tick=False):
+        old = _rejected_petition(person, open_task, petition_of)
+    app.config["RETENTION_YEARS"] = 1
+    try:
+        with time_machine.travel(T0 + timedelta(days=367), tick=False):
+            result = app.test_cli_runner().invoke(args=["epeople", "purge-personal-data"])
+    finally:
+        app.config["RETENTION_YEARS"] = 5
+    assert f"blanked {old}" in result.output
