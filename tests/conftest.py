@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app import create_app
+from app.cli import deploy_default_processes
 from app.db import Database, temporary_database
 from app.engine.forms import FormRegistry
 from app.engine.runtime import Runtime
 from app.models import Base
+from app.org.models import Body
+from app.org.services import BodyService
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +57,19 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         else:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
+    # Holiday dates are cached per app: rows just removed must not linger in the cache.
+    app.extensions["calendar"].invalidate()
+
+
+@pytest.fixture
+def portal(app: Flask, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Body]:
+    """The demo bodies and the default diagrams, as ``init-db`` deploys them; uploads go to a
+    temporary folder."""
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
+    BodyService(session).seed(os.path.join(app.config["DEMO_DIR"], "bodies.json"))
+    with app.app_context():
+        deploy_default_processes()
+    return {b.code: b for b in session.scalars(select(Body))}
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ and HTTP clients that reach the app in process through ``requests``."""
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,14 +13,12 @@ import pytest
 import requests
 from flask import Flask
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.api.models import ApiClient
-from app.cli import deploy_default_processes
 from app.db import get_session, utcnow
 from app.org.models import Body
-from app.org.services import BodyService
 from app.petitions import petition_service
 from app.petitions.models import Channel, Petition
 from tests.api.open311_client import Open311Client, wsgi_session
@@ -36,21 +33,6 @@ def _publish_descriptions(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "OPEN311_PUBLISH_DESCRIPTIONS", True)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_holiday_cache(app: Flask) -> Iterator[None]:
-    app.extensions["calendar"].invalidate()
-    yield
-    app.extensions["calendar"].invalidate()
-
-
-@pytest.fixture
-def portal(app: Flask, session: Session, tmp_path: Any) -> dict[str, Body]:
-    """Demo bodies and the default diagrams (as ``init-db`` deploys them)."""
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    BodyService(session).seed(os.path.join(app.config["DEMO_DIR"], "bodies.json"))
-    with app.app_context():
-        deploy_default_processes()
-    return {b.code: b for b in session.scalars(select(Body))}
 
 
 @pytest.fixture

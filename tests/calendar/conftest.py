@@ -6,14 +6,5 @@ without going through ``CalendarService``: a stale cache would shift other tests
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from flask import Flask
 
 
-@pytest.fixture(autouse=True)
-def _fresh_holiday_cache(app: Flask) -> Iterator[None]:
-    app.extensions["calendar"].invalidate()
-    yield
-    app.extensions["calendar"].invalidate()

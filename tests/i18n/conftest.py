@@ -8,7 +8,6 @@ from tests.petitions.conftest import (  # noqa: F401 (fixtures, found by name)
     open_task,
     person,
     petition_of,
-    portal,
 )
 
 # Arabic-Indic (U+0660-0669) and Extended Arabic-Indic (U+06F0-06F9) digits: Tunisia writes

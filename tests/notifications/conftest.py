@@ -23,11 +23,9 @@ from app.notifications.delivery import DeliveryReport, OutboxWorker, RetryPolicy
 from app.notifications.mail import SmtpMailer, SmtpSettings
 from app.notifications.models import OutboxMessage
 from tests.petitions.conftest import (  # noqa: F401 - fixtures shared with the petition journeys
-    _fresh_holiday_cache,
     open_task,
     person,
     petition_of,
-    portal,
 )
 
 SENDER = "ePeople <no-reply@epeople.test>"

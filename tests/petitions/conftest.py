@@ -3,8 +3,7 @@ per person, so a journey can switch between the citizen and each office."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,29 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
-from app.cli import deploy_default_processes
 from app.engine.models import HumanTask
 from app.org.models import Body
-from app.org.services import BodyService
 from app.petitions.models import Petition
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
-@pytest.fixture(autouse=True)
-def _fresh_holiday_cache(app: Flask) -> Iterator[None]:
-    app.extensions["calendar"].invalidate()
-    yield
-    app.extensions["calendar"].invalidate()
-
-
-@pytest.fixture
-def portal(app: Flask, session: Session, tmp_path: Any) -> dict[str, Body]:
-    """Demo bodies and the default diagrams; uploads go to a temporary folder."""
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
-    BodyService(session).seed(os.path.join(app.config["DEMO_DIR"], "bodies.json"))
-    with app.app_context():
-        deploy_default_processes()
-    return {b.code: b for b in session.scalars(select(Body))}
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import glob
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,13 +20,6 @@ from app.engine.service import EngineService
 from app.engine.timers import TimerWorker
 from app.engine.types import VersionInfo
 
-
-@pytest.fixture(autouse=True)
-def _fresh_holiday_cache(app: Flask) -> Iterator[None]:
-    """The app outlives each test's rows: never let cached holidays leak between tests."""
-    app.extensions["calendar"].invalidate()
-    yield
-    app.extensions["calendar"].invalidate()
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from app.auth.models import User
 from app.calendar.models import Holiday
 from app.engine.models import HumanTask
 from app.petitions.models import Petition
-from tests.petitions.conftest import _fresh_holiday_cache, open_task, person, petition_of, portal, submit  # noqa: F401  (fixtures)
+from tests.petitions.conftest import open_task, person, petition_of, submit  # noqa: F401  (fixtures)
 
 BODY_X = "min-health"
 BODY_Y = "mun-sfax"

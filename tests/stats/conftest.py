@@ -4,12 +4,10 @@ in ``EXPECTED`` from the dates below, not from the code under test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy.orm import Session
 
 from app.calendar.models import Holiday
@@ -69,12 +67,6 @@ EXPECTED = {
 }
 WORKING_DAYS = {"P1": 3, "P2": 0, "P3": 2, "P4": 8, "P5": 8, "P6": 9, "P9": 1, "P11": 2, "P12": 10}
 
-
-@pytest.fixture(autouse=True)
-def _fresh_holiday_cache(app: Flask) -> Iterator[None]:
-    app.extensions["calendar"].invalidate()
-    yield
-    app.extensions["calendar"].invalidate()
 
 
 @pytest.fixture
