@@ -16,7 +16,6 @@ from app.api.formats import JSON_TYPE, XML_TYPE
 from app.api.open311 import MAX_IDS
 from app.api.public import MAX_EMAIL
 from app.api.schemas import Components, ref
-from app.engine.forms import FormRegistry
 
 
 def _list_pattern(items: tuple[str, ...]) -> str:
@@ -63,17 +62,12 @@ def _xml_list(item: str, root: str) -> dict[str, Any]:
 
 
 class OpenApiBuilder:
-    def __init__(
-        self,
-        forms: FormRegistry,
-        type_codes: tuple[str, ...],
-        open311_codes: tuple[str, ...],
-        choices: dict[str, list[str]],
-    ) -> None:
-        self.forms = forms
-        self.type_codes = type_codes
-        self.open311_codes = open311_codes
-        self.choices = choices  # start-form field → its allowed values (e.g. active body codes)
+    """The paths of the document; its schemas come from ``components``, which knows the
+    petition types, Open311 codes and start-form choices both need."""
+
+    def __init__(self, components: Components) -> None:
+        self.components = components
+        self.open311_codes = components.open311_codes
 
     def document(self) -> dict[str, Any]:
         paths: dict[str, Any] = {
@@ -101,9 +95,7 @@ class OpenApiBuilder:
             ],
             "paths": paths,
             "components": {
-                "schemas": Components(
-                    self.forms, self.type_codes, self.open311_codes, self.choices
-                ).all()
+                "schemas": self.components.all()
             },
         }
 

@@ -6,6 +6,7 @@ from flask import Response, current_app, jsonify, request
 
 from app.api import api_language, bp, open311_service
 from app.api.openapi import OpenApiBuilder
+from app.api.schemas import Components
 from app.api.public import MAX_EMAIL, PublicApi
 from app.db import get_session
 from app.i18n import DEFAULT_LANGUAGE
@@ -26,10 +27,12 @@ def openapi() -> Response:
         name: [c.key for c in values] for name, values in service.choices(DEFAULT_LANGUAGE).items()
     }
     builder = OpenApiBuilder(
-        service.forms,
-        tuple(current_app.config["PETITION_PROCESSES"]),
-        service.service_codes,
-        choices,
+        Components(
+            service.forms,
+            tuple(current_app.config["PETITION_PROCESSES"]),
+            service.service_codes,
+            choices,
+        )
     )
     return jsonify(builder.document())
 
