@@ -38,6 +38,8 @@ ARGON2_PARAMETERS: dict[str, int] = {}
 # A password-reset link works for this many seconds (and only once).
 PASSWORD_RESET_MAX_AGE = 3600
 BABEL_DEFAULT_LOCALE = "en"
+# Times are stored in UTC and shown in the administration's local time (EPEOPLE_BABEL_DEFAULT_TIMEZONE).
+BABEL_DEFAULT_TIMEZONE = "Africa/Tunis"
 
 # Petitions (app/petitions): which deployed process runs each type, and attachments.
 PETITION_PROCESSES = {

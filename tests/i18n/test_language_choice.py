@@ -81,8 +81,14 @@ def test_dates_are_written_in_the_language_with_western_digits(
 ) -> None:
     with app.test_request_context(f"/?lang={language}"):
         assert local_date(date(2026, 1, 12)) == day
-        assert local_datetime(datetime(2026, 1, 12, 14, 5, tzinfo=timezone.utc)) == moment
+        # Stored in UTC, shown in Tunisia's time (UTC+1).
+        assert local_datetime(datetime(2026, 1, 12, 13, 5, tzinfo=timezone.utc)) == moment
         assert local_date(None) == local_datetime(None) == ""
+
+
+def test_a_late_evening_in_utc_is_already_the_next_day_in_tunis(app: Flask) -> None:
+    with app.test_request_context("/?lang=en"):
+        assert local_date(datetime(2026, 1, 12, 23, 30, tzinfo=timezone.utc)) == "13 Jan 2026"
 
 
 def test_long_arabic_dates_use_tunisian_month_names(app: Flask) -> None:
