@@ -64,8 +64,12 @@ def db_revision_command(message: str) -> None:
 @epeople.command("purge-personal-data")
 @click.option("--dry-run", is_flag=True, help="Only list the petitions that would be blanked.")
 def purge_personal_data_command(dry_run: bool) -> None:
-    """Blank the personal data of petitions closed more than RETENTION_YEARS ago (schedule daily)."""
-    from app.db import get_session
+    """Blank the personal data of petitions closed more than RETENTION_YEARS ago, and delete
+    outbox messages finished more than OUTBOX_KEEP_DAYS ago (schedule daily)."""
+    from datetime import timedelta
+
+    from app.db import get_session, utcnow
+    from app.notifications.outbox import purge_finished
     from app.petitions import petition_service
     from app.petitions.retention import RetentionService
 
@@ -75,6 +79,13 @@ def purge_personal_data_command(dry_run: bool) -> None:
     for number in numbers:
         click.echo(f"{'would blank' if dry_run else 'blanked'} {number}")
     click.echo(f"{len(numbers)} petition(s) {'due' if dry_run else 'blanked'}, closed more than {years} year(s) ago")
+    if dry_run:
+        return
+    days = int(current_app.config["OUTBOX_KEEP_DAYS"])
+    session = get_session()
+    deleted = purge_finished(session, utcnow() - timedelta(days=days))
+    session.commit()
+    click.echo(f"{deleted} outbox message(s) deleted, finished more than {days} day(s) ago")
 
 
 def init_app(app: Flask) -> None:

@@ -116,3 +116,5 @@ OPEN311_DEFAULT_DAYS = 90
 # attachments) is blanked this many years after closing (`flask epeople purge-personal-data`,
 # schedule daily); the anonymous record stays for statistics.
 RETENTION_YEARS = 5
+# Sent or failed outbox messages (which quote personal data) are deleted after this many days.
+OUTBOX_KEEP_DAYS = 30

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
@@ -35,3 +36,13 @@ class OutboxMailer:
 
     def send(self, to: str, subject: str, body: str) -> None:
         self.session.add(new_message(Channel.EMAIL, self.kind, to, body, subject=subject))
+
+
+def purge_finished(session: Session, before: datetime) -> int:
+    """Delete messages sent or given up before ``before`` (the caller commits).
+
+    Their bodies hold names, addresses and petition texts: once delivered (or failed for good
+    and not requeued by an operator) they are kept only ``OUTBOX_KEEP_DAYS`` for inquiries.
+    """
+    finished = or_(OutboxMessage.sent_at < before, OutboxMessage.failed_at < before)
+    return session.execute(delete(OutboxMessage).where(finished)).rowcount

@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from app.audit.models import Action, AuditEvent
 from app.audit.service import AuditLog
 from app.auth.models import User
+from app.notifications.models import Channel, OutboxMessage
+from app.notifications.outbox import new_message
 from app.petitions.models import Attachment, Petition
 from app.petitions.retention import REMOVED
 from tests.factories import DEFAULT_PASSWORD
@@ -160,3 +162,27 @@ def test_retention_period_comes_from_the_setting(app, person, session, open_task
     finally:
         app.config["RETENTION_YEARS"] = 5
     assert f"blanked {old}" in result.output
+
+
+def test_the_daily_purge_deletes_outbox_messages_finished_long_ago_and_keeps_the_rest(app, session):
+    def message(recipient: str, **state: object) -> OutboxMessage:
+        row = new_message(Channel.EMAIL, "received", recipient, "Dear Amira, your petition …", now=T0)
+        for name, value in state.items():
+            setattr(row, name, value)
+        return row
+
+    session.add_all([
+        message("sent-long-ago@example.org", sent_at=T0, next_attempt_at=None),
+        message("failed-long-ago@example.org", failed_at=T0, next_attempt_at=None),
+        message("sent-recently@example.org", sent_at=T0 + timedelta(days=25), next_attempt_at=None),
+        message("still-pending@example.org"),
+    ])
+    session.commit()
+
+    with time_machine.travel(T0 + timedelta(days=31), tick=False):
+        result = app.test_cli_runner().invoke(args=["epeople", "purge-personal-data"])
+
+    assert result.exit_code == 0 and "2 outbox message(s) deleted" in result.output
+    session.expire_all()
+    assert sorted(session.scalars(select(OutboxMessage.recipient))) == [
+        "sent-recently@example.org", "still-pending@example.org"]
