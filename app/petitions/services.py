@@ -30,7 +30,7 @@ from app.engine.types import InstanceInfo, InvalidTaskData, NotFound, TaskInfo
 from app.notifications import notify_timeline
 from app.org.models import Body
 from app.petitions.models import Attachment, Channel, Petition, PetitionType, Status, TimelineEntry
-from app.petitions.uploads import UploadRejected, UploadStore
+from app.petitions.uploads import StoredFile, UploadRejected, UploadStore, keep_only_if_committed
 
 # Start-form fields kept in their own columns; the rest go to ``details``. A corruption
 # report's text is ``facts``; its reporter contact is confidential (``reporter_identity``).
@@ -193,19 +193,15 @@ class PetitionService:
         }
 
     @contextmanager
-    def _stored(self, files: list[UploadedFile]) -> Iterator[list[Any]]:
-        """Store the files for the work in the ``with`` block; remove them if it fails, so a
-        refused petition leaves no file behind."""
+    def _stored(self, files: list[UploadedFile]) -> Iterator[list[StoredFile]]:
+        """Store the files for the work in the ``with`` block; they stay on disk only if the
+        transaction commits, so a refused petition or a failed commit leaves no file behind."""
         stored = self._store_files(files)
-        try:
-            yield stored
-        except BaseException:
-            for file in stored:
-                self.uploads.remove(file.stored_name)
-            raise
+        keep_only_if_committed(self.session, self.uploads, [file.stored_name for file in stored])
+        yield stored
 
-    def _store_files(self, files: list[UploadedFile]) -> list[Any]:
-        stored = []
+    def _store_files(self, files: list[UploadedFile]) -> list[StoredFile]:
+        stored: list[StoredFile] = []
         try:
             for file in files:
                 stored.append(self.uploads.save(file.stream, file.filename))

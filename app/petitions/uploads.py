@@ -3,6 +3,10 @@
 The name a citizen gave a file is kept only as a label; on disk a file is a random token, so
 nothing the user controls reaches a path, and files are served only through a view that checks
 who is asking (with ``Content-Disposition: attachment``).
+
+A file is written before the rows that point at it; ``keep_only_if_committed`` removes it again
+when that transaction ends without a commit (refused data, a failed commit, a request that
+raised), so the folder never fills with files nothing refers to.
 """
 
 from __future__ import annotations
@@ -14,6 +18,11 @@ from dataclasses import dataclass
 from typing import IO
 
 from flask_babel import gettext
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+# session.info key: (store, stored name) of files written in the session's open transaction.
+_UNCOMMITTED = "uncommitted_uploads"
 
 # Magic numbers of the accepted types: (prefix, MIME type, extension).
 SIGNATURES = (
@@ -77,3 +86,20 @@ class UploadStore:
             os.remove(self.path(stored_name))
         except FileNotFoundError:
             pass
+
+
+def keep_only_if_committed(session: Session, store: UploadStore, stored_names: list[str]) -> None:
+    """Remove these files when ``session``'s current transaction ends without committing."""
+    session.info.setdefault(_UNCOMMITTED, []).extend((store, name) for name in stored_names)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    session.info.pop(_UNCOMMITTED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # savepoints end inside the transaction that counts
+        for store, name in session.info.pop(_UNCOMMITTED, []):
+            store.remove(name)

@@ -4,8 +4,11 @@ import io
 import os
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
-from app.petitions.uploads import UploadRejected, UploadStore
+from app.auth.models import User
+from app.petitions.uploads import UploadRejected, UploadStore, keep_only_if_committed
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -40,3 +43,48 @@ def test_empty_and_oversized_files_are_refused(tmp_path):
 def test_stored_names_cannot_escape_the_folder(tmp_path):
     with pytest.raises(UploadRejected):
         UploadStore(str(tmp_path), 64).path("../secret")
+
+
+@pytest.fixture
+def store_in_session(tmp_path, app):
+    """Store one PDF in a fresh session's transaction; returns (session, store, file path)."""
+    db = app.extensions["db"]
+    sessions = []
+
+    def store():
+        session = db.sessionmaker()
+        sessions.append(session)
+        session.execute(text("SELECT 1"))  # the transaction the file belongs to
+        uploads = UploadStore(str(tmp_path), 1024)
+        stored = uploads.save(io.BytesIO(PDF), "a.pdf")
+        keep_only_if_committed(session, uploads, [stored.stored_name])
+        return session, uploads.path(stored.stored_name)
+
+    yield store
+    for session in sessions:
+        session.close()
+
+
+@pytest.mark.parametrize("ending", ["rollback", "close"])
+def test_a_file_whose_transaction_does_not_commit_is_removed(store_in_session, ending):
+    session, path = store_in_session()
+    assert os.path.exists(path)
+    getattr(session, ending)()
+    assert not os.path.exists(path)
+
+
+def test_a_failed_commit_removes_the_file(store_in_session):
+    session, path = store_in_session()
+    session.add(User(email="x@example.org", full_name=None))  # NOT NULL: the commit fails
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    assert not os.path.exists(path)
+
+
+def test_a_committed_file_stays_through_later_rollbacks(store_in_session):
+    session, path = store_in_session()
+    session.commit()
+    session.execute(text("SELECT 1"))
+    session.rollback()
+    assert os.path.exists(path)
