@@ -9,6 +9,7 @@ against guessing; their counters live in memory by default and in Redis in produ
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -48,26 +49,43 @@ def _headers(response: Response) -> Response:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def rate_limited(setting: str, *, per_account: bool = False, methods: tuple[str, ...] = ("POST",)) -> Callable[[F], F]:
-    """Mark a view as limited by the setting named ``setting`` (e.g. ``"10 per minute"``).
+def _submitted_email() -> str:
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _submitted_api_key() -> str:
+    # A hash, not the key: the limiter's storage (Redis in production) must not hold secrets.
+    key = request.form.get("api_key", "")
+    return "api-key:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+# What a limit counts per: the client address, the e-mail a login names, the API key used.
+RATE_LIMIT_KEYS: dict[str, Callable[[], str]] = {
+    "address": get_remote_address,
+    "account": _submitted_email,
+    "api_key": _submitted_api_key,
+}
+
+
+def rate_limited(setting: str, *, per: str = "address", methods: tuple[str, ...] = ("POST",)) -> Callable[[F], F]:
+    """Mark a view as limited by the setting named ``setting`` (e.g. ``"10 per minute"``),
+    counted ``per`` one of ``RATE_LIMIT_KEYS``.
 
     The limit is applied when the app is built (``init_app``), by that app's own Limiter:
     Flask-Limiter keeps its switches on the limiter object, so one shared module-level
     limiter would let one app (a test's) turn limits on or off for every other.
-    ``per_account`` counts per submitted e-mail instead of per client address, so guessing a
-    password from many addresses is limited too.
+    ``per="account"`` counts per submitted e-mail, so guessing a password from many addresses
+    is limited too; ``per="api_key"`` lets a partner's server, which posts for many citizens
+    from one address, have its own allowance.
     """
+    key_func = RATE_LIMIT_KEYS[per]
 
     def mark(view: F) -> F:
-        limits = [*getattr(view, "_rate_limits", []), (setting, per_account, methods)]
+        limits = [*getattr(view, "_rate_limits", []), (setting, key_func, methods)]
         view._rate_limits = limits  # type: ignore[attr-defined]
         return view
 
     return mark
-
-
-def _submitted_email() -> str:
-    return "account:" + request.form.get("email", "").strip().lower()[:254]
 
 
 def _refuse_nul_characters() -> None:
@@ -90,10 +108,8 @@ def init_app(app: Flask) -> None:
     limiter = Limiter(key_func=get_remote_address, app=app)
     app.extensions["rate_limiter"] = limiter
     for endpoint, view in list(app.view_functions.items()):
-        for setting, per_account, methods in getattr(view, "_rate_limits", []):
+        for setting, key_func, methods in getattr(view, "_rate_limits", []):
             view = limiter.limit(
-                lambda setting=setting: str(app.config[setting]),
-                methods=list(methods),
-                key_func=_submitted_email if per_account else get_remote_address,
+                lambda setting=setting: str(app.config[setting]), methods=list(methods), key_func=key_func,
             )(view)
         app.view_functions[endpoint] = view

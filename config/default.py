@@ -74,6 +74,8 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 LOGIN_RATE_LIMIT = "10 per minute"
 SUBMIT_RATE_LIMIT = "20 per hour"
+# Open311 POSTs, counted per API key: a partner app posts for all its users from one address.
+API_SUBMIT_RATE_LIMIT = "600 per hour"
 LOOKUP_RATE_LIMIT = "20 per minute"
 
 # Notifications (app/notifications): e-mail and SMS to citizens and staff are written to the

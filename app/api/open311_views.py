@@ -47,7 +47,7 @@ def list_requests(fmt: str) -> Response:
 
 
 @bp.route(f"{PREFIX}/requests.{FORMAT}", methods=["POST"])
-@rate_limited("SUBMIT_RATE_LIMIT")
+@rate_limited("API_SUBMIT_RATE_LIMIT", per="api_key")
 def create_request(fmt: str) -> Response:
     """Form-encoded, as the specification says; the key is checked before anything else."""
     client = api_clients().authenticate(request.form.get("api_key"))

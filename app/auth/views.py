@@ -76,7 +76,7 @@ def register() -> Response | str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @rate_limited("LOGIN_RATE_LIMIT")
-@rate_limited("LOGIN_RATE_LIMIT", per_account=True)
+@rate_limited("LOGIN_RATE_LIMIT", per="account")
 def login() -> Response | str:
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated and request.method == "GET":

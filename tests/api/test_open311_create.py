@@ -298,7 +298,7 @@ class TestRefused:
             == 400
         )
 
-    def test_posting_is_rate_limited_per_address(self, database_url, app, portal, api_key):
+    def test_posting_is_rate_limited_per_api_key(self, database_url, app, portal, make_key):
         from app import create_app
 
         limited = create_app(
@@ -306,12 +306,14 @@ class TestRefused:
                 "ENVIRONMENT": "testing",
                 "DATABASE_URL": database_url,
                 "RATELIMIT_ENABLED": True,
-                "SUBMIT_RATE_LIMIT": "2 per minute",
+                "API_SUBMIT_RATE_LIMIT": "2 per minute",
                 "UPLOAD_DIR": app.config["UPLOAD_DIR"],
             }
         )
         try:
             client = limited.test_client()
+            _, api_key = make_key("Sfax city app")
+            _, other_key = make_key("Sousse city app")
             data = {
                 "api_key": api_key,
                 "service_code": "complaint",
@@ -330,5 +332,8 @@ class TestRefused:
             assert (
                 client.get("/open311/v2/requests.json").status_code == 200
             )  # reading is not limited by it
+            # Another partner posting from the same address has its own allowance.
+            other = client.post("/open311/v2/requests.xml", data={**data, "api_key": other_key})
+            assert other.status_code == 200
         finally:
             limited.extensions["db"].engine.dispose()
