@@ -2,9 +2,10 @@
 
 SpiffWorkflow's ``bpmn.util.diff`` aligns the task specs of two versions; ``migrate_workflow``
 swaps the spec and re-predicts open branches. What it does not do is say *no*: an instance
-whose open task was deleted, or whose history names a deleted task, would be corrupted (its
-reload fails). So every instance is checked first (the dry run), and only those that can move
-are moved, each in its own transaction, saved with the new version id and re-projected.
+whose open task was deleted would be corrupted. So every instance is checked first (the dry
+run), and only those that can move are moved, each in its own transaction, saved with the new
+version id and re-projected. A deleted task that is only in the history does not stop a move:
+the serializer restores it as an inert, finished stand-in.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from app.engine.types import Conflict, NotFound
 
 # Predicted branches are rebuilt from the new spec; only these states hold real progress.
 _LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
-_DONE = TaskState.COMPLETED | TaskState.CANCELLED
 
 
 @dataclass(frozen=True)
@@ -125,8 +125,6 @@ class Migrator:
             name = task.task_spec.bpmn_name or task.task_spec.name
             if task.has_state(_LIVE):
                 return refuse(f"its current task '{name}' does not exist in version {target.version}")
-            if task.has_state(_DONE):
-                return refuse(f"its history contains '{name}', which version {target.version} deleted")
         return MigrationCheck(loaded.id, True, "can move", open_tasks), workflow_diff, new_specs
 
     def migrate(self, instance_id: int, target_version_id: int, actor: str | None = None) -> MigrationCheck:

@@ -4,6 +4,10 @@ SpiffWorkflow's default serializer embeds the whole spec in every instance (58 %
 a small process) and re-restores it on every load. Here the spec is serialized once, kept as a
 restored object in a per-version cache, and handed to the converter on load. The state is
 compact JSON (non-ASCII kept as UTF-8, so Arabic text is not tripled by escapes), gzipped.
+
+An instance moved to a version that deleted a task it had already done still names that task in
+its history; ``HistoryTaskConverter`` gives such finished tasks an inert stand-in spec so the
+state loads (SpiffWorkflow itself would crash on the unknown name).
 """
 
 from __future__ import annotations
@@ -15,11 +19,18 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.control import SimpleBpmnTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task, TaskState
+
+# Finished tasks whose spec a later version deleted: stand-ins live in their own process spec,
+# never in a shared, cached version spec.
+_RETIRED = BpmnProcessSpec("retired_tasks")
+_FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 
 
 class LeanWorkflowConverter(BpmnWorkflowConverter):
@@ -48,6 +59,28 @@ class LeanWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+def _retired_spec(name: str) -> SimpleBpmnTask:
+    spec = SimpleBpmnTask(_RETIRED, name)
+    spec.bpmn_id = name  # still listed among the steps the instance went through
+    return spec
+
+
+class HistoryTaskConverter(TaskConverter):
+    """Restores tasks; a *finished* task whose spec the current version lacks gets an inert
+    stand-in of the same name (so it is saved under that name again). Anything else unknown
+    still fails: an open task must never run without its spec."""
+
+    def from_dict(self, dct: dict[str, Any], workflow: BpmnWorkflow) -> Task:
+        name = dct["task_spec"]
+        if name not in workflow.spec.task_specs and dct["state"] & _FINISHED:
+            retired = _RETIRED.task_specs.get(name) or _retired_spec(name)
+            # Every process spec has "Start": restore through it, then swap in the stand-in.
+            task: Task = super().from_dict({**dct, "task_spec": "Start"}, workflow)
+            task.task_spec = retired
+            return task
+        return super().from_dict(dct, workflow)
+
+
 class _CompactUtf8Encoder(json.JSONEncoder):
     """Keeps non-ASCII text as is and drops the spaces: an Arabic petition shrinks by a third."""
 
@@ -60,6 +93,7 @@ class _CompactUtf8Encoder(json.JSONEncoder):
 def _build_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = LeanWorkflowConverter
+    config[Task] = HistoryTaskConverter
     registry = BpmnWorkflowSerializer.configure(config)
     # Dates and amounts in form data must survive a save; datetime/timedelta are built in.
     registry.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))

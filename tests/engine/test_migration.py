@@ -41,6 +41,14 @@ V3 = V3[: V3.index(b'<bpmn:userTask id="answer"')] + V3[V3.index(b"</bpmn:userTa
 V3 = V3.replace(b'summary = subject + ": " + answer_text', b"summary = subject").replace(
     b"for part in answer_text.split():", b"for part in subject.split():")
 
+# v4 is v2 without drafting: an accepted request goes to the legal review, then the summary.
+V4 = (
+    V3.replace(b'sourceRef="accepted_gw" targetRef="summarise">', b'sourceRef="accepted_gw" targetRef="legal_review">')
+    .replace(b'<bpmn:sequenceFlow id="f4"', LEGAL_REVIEW + b'<bpmn:sequenceFlow id="f4"')
+    .replace(b"<bpmn:flowNodeRef>review</bpmn:flowNodeRef>",
+             b"<bpmn:flowNodeRef>review</bpmn:flowNodeRef><bpmn:flowNodeRef>legal_review</bpmn:flowNodeRef>")
+)
+
 
 @pytest.fixture
 def versions(engine, session):
@@ -103,3 +111,25 @@ def test_refused_migration_leaves_the_instance_untouched(versions, engine, migra
     after = engine.instance(info.id)
     assert (after.version, after.revision) == (1, info.revision)
     assert session.scalars(select(HumanTask.task_name)).all() == ["answer"]
+
+
+def test_a_task_deleted_from_the_history_does_not_stop_a_move(versions, engine, migrator, session, runtime):
+    _, v2, _ = versions
+    v4 = engine.deploy(V4, "approval.bpmn", "tester")
+    info = engine.start("approval", START, version=2)
+    info = engine.complete_task(info.ready_tasks[0].id, {"decision": "accept"})
+    info = engine.complete_task(info.ready_tasks[0].id, {"answer_text": "Lamp replaced"})
+    assert [t.name for t in info.ready_tasks] == ["legal_review"]  # "answer" is done, v4 lacks it
+    session.commit()
+
+    assert migrator.check(info.id, v4.id).can_migrate
+    migrator.migrate(info.id, v4.id, actor="admin:1")
+    session.commit()
+
+    # A fresh load (no cached workflow) must restore the retired task and go on.
+    moved = engine.instance(info.id)
+    assert moved.version == v4.version
+    done = engine.complete_task(moved.ready_tasks[0].id, {"decision": "accept"})
+    assert done.status == "completed"
+    assert (done.data["summary"], done.data["answer_text"]) == ("Street lights", "Lamp replaced")
+    assert "answer" in engine.instance(info.id).completed_task_names
