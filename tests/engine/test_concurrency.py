@@ -103,3 +103,36 @@ def test_many_threads_completing_one_task_have_exactly_one_winner(deploy, engine
     )
     assert completed == 1
     assert engine.instance(instance_id).revision == 2
+
+
+def test_second_of_two_open_transactions_claiming_a_task_gets_a_conflict(deploy, engine, session, db, runtime):
+    """Claiming is one conditional UPDATE (assignee still empty): the second claimant waits for
+    the first's row lock, then finds the task taken."""
+    instance_id, task_id = _started_task(deploy, engine, session)
+    first = db.sessionmaker()
+    second = db.sessionmaker()
+    outcome: dict[str, object] = {}
+
+    def claim_in_second() -> None:
+        try:
+            EngineService(second, runtime).assign(task_id, "b", expected=None)
+            second.commit()
+            outcome["second"] = "won"
+        except Conflict as error:
+            second.rollback()
+            outcome["second"] = error
+
+    try:
+        EngineService(first, runtime).assign(task_id, "a", expected=None)
+        thread = threading.Thread(target=claim_in_second)
+        thread.start()
+        _wait_until_a_lock_is_awaited(db)
+        first.commit()
+        thread.join(timeout=30)
+    finally:
+        first.close()
+        second.close()
+    assert isinstance(outcome["second"], Conflict) and not isinstance(outcome["second"], StaleInstance)
+    session.expire_all()
+    assert engine.task(task_id).assignee == "a"
+    assert engine.instance(instance_id).revision == 1  # claiming does not touch the workflow

@@ -1,0 +1,1 @@
+"""Load test of the whole deployment (gunicorn, PostgreSQL) under locust: see __main__.py."""
