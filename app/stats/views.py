@@ -31,6 +31,7 @@ def _filters() -> StatsFilters:
             end=args.get("to") or None,
             petition_type=args.get("type") or None,
             body=(args.get("body") or "").strip()[:100] or None,
+            channel=args.get("channel") or None,
         )
     except StatsError as error:
         abort(400, description=str(error))

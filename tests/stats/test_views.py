@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timedelta, timezone
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +41,9 @@ def test_nav_links_to_the_statistics_for_everyone(client: FlaskClient) -> None:
 
 def test_json_download_matches_the_hand_computed_numbers(client: FlaskClient, petitions: dict[str, Petition]) -> None:
     data = client.get("/statistics/data.json").get_json()
+    as_of = datetime.fromisoformat(data.pop("figures_as_of"))
     assert data == {"filters": {}, **EXPECTED}
+    assert abs(datetime.now(timezone.utc) - as_of) < timedelta(minutes=5)  # the fixture's refresh
 
 
 def test_json_download_applies_the_filters(client: FlaskClient, petitions: dict[str, Petition]) -> None:
