@@ -4,16 +4,17 @@ channel, so a dashboard sums a few thousand rows instead of scanning every petit
 Three narrow tables share the four group columns rather than one wide one: the answer-time
 histogram needs a row per (group, working days) and the closing counts a row per (group,
 closing month), and folding either into the other would multiply the rows every query scans.
-``StatsRefresh`` records what the summary reflects. ``app.stats.refresh`` writes all four;
+``StatsRefresh`` records what the summary reflects; ``StatsWorkingDay`` is the refresh's
+working-day calendar. ``app.stats.refresh`` writes all four;
 nothing else does (in particular not the submit path: a counter row updated by every submission
 would serialise them on its lock).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime
@@ -75,3 +76,14 @@ class StatsRefresh(Base):
     # A digest of the holidays and the corruption unit the figures were computed with: when
     # either changes, every working-day count may change, so the next refresh is a full one.
     fingerprint: Mapped[str] = mapped_column(String(64), default="")
+
+
+class StatsWorkingDay(Base):
+    """A day and its working-day number (``HolidayDates.working_day_number``), for the days the
+    refresh needs: joining a petition's received day and answer day to it counts the working
+    days between them in SQL, exactly as the deadlines count them in Python."""
+
+    __tablename__ = "stats_working_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)

@@ -14,9 +14,11 @@ A full refresh recomputes every month. It happens on demand (``flask epeople sta
 those the summary was computed with (a new holiday changes working-day counts in every month
 around it).
 
-Working days are counted in Python with ``HolidayDates.working_days_between``, the same
-function the deadlines use, over the distinct (received day, end day) pairs SQL returns with
-their counts. Petitions are never deleted (personal data is blanked, the record stays), so a
+Every summary row is computed in the database (``INSERT … SELECT … GROUP BY``). Working days
+are too: the refresh writes, for each day the petitions span, its working-day number
+(``HolidayDates.working_day_number``, the arithmetic behind the deadlines' own
+``working_days_between``), and the working days between two days are the difference of their
+numbers. Petitions are never deleted (personal data is blanked, the record stays), so a
 month's petitions only ever change, never vanish.
 
 Concurrent refreshes (two workers, or the command while a worker runs) take turns on a row
@@ -27,22 +29,20 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, distinct, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Table, and_, delete, distinct, func, insert, select
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.calendar.models import Holiday
 from app.calendar.service import HolidayDates
 from app.petitions.models import Petition
-from app.stats.models import StatsAnswerDays, StatsClosed, StatsCube, StatsRefresh
-from app.stats.services import body_expression, first_day, next_month, working_days
-from app.stats.sql import as_date, day_of, month_key, month_of
+from app.stats.models import StatsAnswerDays, StatsClosed, StatsCube, StatsRefresh, StatsWorkingDay
+from app.stats.services import body_expression, first_day, next_month
+from app.stats.sql import day_of, month_text
 
 CUBE: Table = StatsCube.__table__  # type: ignore[assignment]
 CLOSED: Table = StatsClosed.__table__  # type: ignore[assignment]
@@ -50,7 +50,7 @@ ANSWER_DAYS: Table = StatsAnswerDays.__table__  # type: ignore[assignment]
 SUMMARY_TABLES = (CUBE, CLOSED, ANSWER_DAYS)
 GROUP = ("received_month", "petition_type", "body", "channel")
 STATE_ID = 1
-INSERT_BATCH = 5000
+INSERT_BATCH = 1000  # calendar rows per INSERT (two parameters each; SQLite allows 32 766)
 
 
 @dataclass(frozen=True)
@@ -113,18 +113,17 @@ class StatsRefresher:
             self.session.flush()
         return state
 
-    def _month_column(self) -> ColumnElement[Any]:
-        return month_of(Petition.created_at, self.dialect).label("month")
+    def _month_column(self) -> ColumnElement[str]:
+        return month_text(Petition.created_at, self.dialect).label("month")
 
     def _months_changed_since(self, since: datetime) -> list[str]:
         month = self._month_column()
-        query = select(month).where(Petition.updated_at > since).group_by(month)
-        return sorted(month_key(raw) for raw in self.session.scalars(query))
+        return sorted(self.session.scalars(select(month).where(Petition.updated_at > since).group_by(month)))
 
     def _aggregate(self, conditions: list[ColumnElement[bool]]) -> None:
-        """Insert the summary rows of the petitions matching ``conditions``."""
-        month = self._month_column()
-        group = (month, Petition.type, body_expression(self.corruption_unit).label("body"), Petition.channel)
+        """Insert the summary rows of the petitions matching ``conditions``, each table with
+        one INSERT … SELECT … GROUP BY: no petition row leaves the database."""
+        group = (self._month_column(), Petition.type, body_expression(self.corruption_unit).label("body"), Petition.channel)
         answered_due = and_(Petition.answered_at.is_not(None), Petition.response_due_at.is_not(None))
         cube = (
             select(
@@ -139,55 +138,55 @@ class StatsRefresher:
             .where(*conditions)
             .group_by(*group)
         )
-        cube_columns = ("received", "answered_with_deadline", "answered_within_deadline", "ratings", "rating_sum")
-        self._insert(CUBE, cube_columns, (
-            (*_group_key(row), *(int(value) for value in row[4:])) for row in self.session.execute(cube)
-        ))  # fmt: skip
+        self._insert(CUBE, ("received", "answered_with_deadline", "answered_within_deadline", "ratings", "rating_sum"), cube)
 
-        closed_month = month_of(Petition.closed_at, self.dialect).label("closed_month")
+        closed_month = month_text(Petition.closed_at, self.dialect)
         closed = (
             select(*group, closed_month, func.count())
             .where(Petition.closed_at.is_not(None), *conditions)
             .group_by(*group, closed_month)
         )
-        self._insert(CLOSED, ("closed_month", "closed"), (
-            (*_group_key(row), month_key(row[4]), int(row[5])) for row in self.session.execute(closed)
-        ))  # fmt: skip
-        self._insert(ANSWER_DAYS, ("working_days", "petitions"), self._answer_days(group, conditions))
+        self._insert(CLOSED, ("closed_month", "closed"), closed)
 
-    def _answer_days(self, group: tuple[Any, ...], conditions: list[ColumnElement[bool]]) -> Iterable[tuple[Any, ...]]:
-        """Petitions per group and working days from receipt to answer (or to closing, when
-        there was none). SQL returns distinct (received day, end day) pairs with their counts;
-        each distinct pair is counted in working days once."""
+        # Working days from receipt to answer (or to closing, when there was none): the
+        # difference of the two days' working-day numbers.
         end = func.coalesce(Petition.answered_at, Petition.closed_at)
-        start_day = day_of(Petition.created_at, self.dialect).label("start_day")
-        end_day = day_of(end, self.dialect).label("end_day")
-        query = (
-            select(*group, start_day, end_day, func.count())
+        self._fill_calendar(conditions, end)
+        received_day, end_day = aliased(StatsWorkingDay), aliased(StatsWorkingDay)
+        days = (end_day.number - received_day.number).label("working_days")
+        answer_days = (
+            select(*group, days, func.count())
+            .select_from(Petition)
+            .join(received_day, received_day.day == day_of(Petition.created_at, self.dialect))
+            .join(end_day, end_day.day == day_of(end, self.dialect))
             .where(end.is_not(None), *conditions)
-            .group_by(*group, start_day, end_day)
+            .group_by(*group, days)
         )
-        days: dict[tuple[Any, Any], int] = {}
-        histogram: Counter[tuple[Any, ...]] = Counter()
-        for row in self.session.execute(query):
-            pair = (row[4], row[5])
-            if pair not in days:
-                days[pair] = working_days(self.holidays, as_date(pair[0]), as_date(pair[1]))
-            histogram[(*_group_key(row), days[pair])] += int(row[6])
-        return ((*key, count) for key, count in histogram.items())
+        self._insert(ANSWER_DAYS, ("working_days", "petitions"), answer_days)
 
-    def _insert(self, table: Table, measures: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
-        """Insert ``rows`` of the group columns followed by ``measures``, in batches."""
-        names = GROUP + measures
-        batch: list[dict[str, Any]] = []
-        for row in rows:
-            batch.append(dict(zip(names, row, strict=True)))
-            if len(batch) == INSERT_BATCH:
-                self.session.execute(insert(table), batch)
-                batch = []
-        if batch:
-            self.session.execute(insert(table), batch)
+    def _fill_calendar(self, conditions: list[ColumnElement[bool]], end: ColumnElement[Any]) -> None:
+        """Write the working-day numbers of every day from the earliest to the latest date the
+        petitions matching ``conditions`` were received, answered or closed."""
+        created = day_of(Petition.created_at, self.dialect)
+        ended = day_of(end, self.dialect)
+        query = select(func.min(created), func.max(created), func.min(ended), func.max(ended)).where(*conditions)
+        days = [_as_date(value) for value in self.session.execute(query).one() if value is not None]
+        self.session.execute(delete(StatsWorkingDay))
+        if not days:
+            return
+        first, last = min(days), max(days)
+        rows = [
+            {"day": first + timedelta(days=offset), "number": self.holidays.working_day_number(first + timedelta(days=offset))}
+            for offset in range((last - first).days + 1)
+        ]
+        for start in range(0, len(rows), INSERT_BATCH):
+            self.session.execute(insert(StatsWorkingDay).values(rows[start : start + INSERT_BATCH]))
+
+    def _insert(self, table: Table, measures: tuple[str, ...], query: Select[Any]) -> None:
+        """``INSERT INTO table (group columns, measures) <query>``."""
+        self.session.execute(insert(table).from_select([*GROUP, *measures], query))
 
 
-def _group_key(row: Any) -> tuple[str, str, str, str]:
-    return month_key(row[0]), row[1], row[2], row[3]
+def _as_date(value: Any) -> date:
+    """A ``date`` from what ``day_of`` returned (a date on PostgreSQL, text on SQLite)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Table, case, func, literal, select, text
+from sqlalchemy import Table, case, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -30,6 +30,9 @@ from app.calendar.models import Holiday
 from app.calendar.service import HolidayDates
 from app.petitions.models import AWAITING_ANSWER, Channel, Petition, PetitionType
 from app.stats.models import StatsAnswerDays, StatsClosed, StatsCube, StatsRefresh
+
+
+CUBE_DIMENSIONS = ("received_month", "petition_type", "body", "channel")
 
 
 class StatsError(ValueError):
@@ -241,39 +244,35 @@ class StatsService:
         return summary
 
     def _fill_cube(self, summary: Summary, filters: StatsFilters) -> None:
+        """Totals and the counts per month, type, body and channel: one round trip, summed
+        by the database (``UNION ALL`` of one ``GROUP BY`` per dimension)."""
         table: Table = StatsCube.__table__  # type: ignore[assignment]
-        columns = table.c
-        query = select(
-            columns.received_month,
-            columns.petition_type,
-            columns.body,
-            columns.channel,
-            columns.received,
-            columns.answered_with_deadline,
-            columns.answered_within_deadline,
-            columns.ratings,
-            columns.rating_sum,
-        ).where(*self._summary_where(table, filters))
-        by_month: Counter[str] = Counter()
-        by_type: Counter[str] = Counter()
-        by_body: Counter[str] = Counter()
-        by_channel: Counter[str] = Counter()
+        columns, where = table.c, self._summary_where(table, filters)
+        sums = [
+            func.coalesce(func.sum(column), 0)
+            for column in (columns.received, columns.answered_with_deadline, columns.answered_within_deadline,
+                           columns.ratings, columns.rating_sum)
+        ]  # fmt: skip
+        parts = [select(literal("total"), literal(""), *sums).where(*where)]
+        for dimension in CUBE_DIMENSIONS:
+            key = columns[dimension]
+            parts.append(select(literal(dimension), key, *sums).where(*where).group_by(key))
+        counts: dict[str, Counter[str]] = {dimension: Counter() for dimension in CUBE_DIMENSIONS}
         rating_sum = 0
-        for month, kind, body_code, channel, count, with_due, within, rated, rating_total in self.session.execute(query):
-            summary.received += count
-            by_month[month] += count
-            by_type[kind] += count
-            by_body[body_code] += count
-            by_channel[channel] += count
-            summary.answered_with_deadline += with_due
-            summary.answered_within_deadline += within
-            summary.ratings += rated
-            rating_sum += rating_total
+        for dimension, key, received, with_due, within, rated, rating_total in self.session.execute(union_all(*parts)):
+            if dimension != "total":
+                counts[dimension][key] = int(received)
+                continue
+            summary.received = int(received)
+            summary.answered_with_deadline = int(with_due)
+            summary.answered_within_deadline = int(within)
+            summary.ratings = int(rated)
+            rating_sum = int(rating_total)
         summary.rating_average = rating_sum / summary.ratings if summary.ratings else None
-        summary.received_by_month = _months_filled(by_month)
-        summary.by_type = _by_count(by_type)
-        summary.by_body = _by_count(by_body)
-        summary.by_channel = _by_count(by_channel)
+        summary.received_by_month = _months_filled(counts["received_month"])
+        summary.by_type = _by_count(counts["petition_type"])
+        summary.by_body = _by_count(counts["body"])
+        summary.by_channel = _by_count(counts["channel"])
 
     def _fill_closed(self, summary: Summary, filters: StatsFilters) -> None:
         table: Table = StatsClosed.__table__  # type: ignore[assignment]

@@ -1,17 +1,17 @@
-"""statistics summary
+"""statistics summary tables (stats_*), petition indexes on updated_at and on petitions awaiting an answer
 
 A migration must work while the previous release still runs: add before you remove.
 
-Revision ID: ff6de5a1b131
+Revision ID: e390200b4b34
 Revises: f9cbe3558b05
-Create Date: 2026-11-25 14:12:07.739050
+Create Date: 2026-11-25 14:22:02.653728
 """
 from alembic import op
 import sqlalchemy as sa
 import app.db
 
 
-revision = 'ff6de5a1b131'
+revision = 'e390200b4b34'
 down_revision = 'f9cbe3558b05'
 branch_labels = None
 depends_on = None
@@ -56,6 +56,11 @@ def upgrade() -> None:
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_refresh'))
     )
+    op.create_table('stats_working_day',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day', name=op.f('pk_stats_working_day'))
+    )
     with op.batch_alter_table('petitions_petition', schema=None) as batch_op:
         batch_op.create_index('ix_petitions_petition_awaiting_answer', ['response_due_at'], unique=False, postgresql_where=sa.text("answered_at IS NULL AND status NOT IN ('closed', 'rejected', 'abandoned')"), postgresql_include=['type', 'channel', 'competent_body', 'current_office', 'created_at'], sqlite_where=sa.text("answered_at IS NULL AND status NOT IN ('closed', 'rejected', 'abandoned')"))
         batch_op.create_index(batch_op.f('ix_petitions_petition_updated_at'), ['updated_at'], unique=False)
@@ -69,6 +74,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_petitions_petition_updated_at'))
         batch_op.drop_index('ix_petitions_petition_awaiting_answer', postgresql_where=sa.text("answered_at IS NULL AND status NOT IN ('closed', 'rejected', 'abandoned')"), postgresql_include=['type', 'channel', 'competent_body', 'current_office', 'created_at'], sqlite_where=sa.text("answered_at IS NULL AND status NOT IN ('closed', 'rejected', 'abandoned')"))
 
+    op.drop_table('stats_working_day')
     op.drop_table('stats_refresh')
     op.drop_table('stats_cube')
     op.drop_table('stats_closed')
