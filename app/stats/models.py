@@ -63,6 +63,29 @@ class StatsAnswerDays(PetitionGroup, Base):
     petitions: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class StatsClosedByMonth(Base):
+    """``StatsClosed`` summed over type, body and channel: what a dashboard filtered by period
+    alone reads (a fortieth of the rows at a million petitions)."""
+
+    __tablename__ = "stats_closed_by_month"
+
+    received_month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    closed_month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StatsAnswerDaysByMonth(Base):
+    """``StatsAnswerDays`` summed over type, body and channel, for the same reason: the full
+    histogram has a row per group and working-day count (about 220 000 rows at a million
+    petitions, and growing with them); this one has a row per month and count (a few thousand)."""
+
+    __tablename__ = "stats_answer_days_by_month"
+
+    received_month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    working_days: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    petitions: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class StatsRefresh(Base):
     """The one row saying what the summary reflects."""
 

@@ -40,14 +40,26 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.calendar.models import Holiday
 from app.calendar.service import HolidayDates
 from app.petitions.models import Petition
-from app.stats.models import StatsAnswerDays, StatsClosed, StatsCube, StatsRefresh, StatsWorkingDay
+from app.stats.models import (
+    StatsAnswerDays,
+    StatsAnswerDaysByMonth,
+    StatsClosed,
+    StatsClosedByMonth,
+    StatsCube,
+    StatsRefresh,
+    StatsWorkingDay,
+)
 from app.stats.services import body_expression, first_day, next_month
 from app.stats.sql import day_of, month_text
 
 CUBE: Table = StatsCube.__table__  # type: ignore[assignment]
 CLOSED: Table = StatsClosed.__table__  # type: ignore[assignment]
 ANSWER_DAYS: Table = StatsAnswerDays.__table__  # type: ignore[assignment]
-SUMMARY_TABLES = (CUBE, CLOSED, ANSWER_DAYS)
+CLOSED_BY_MONTH: Table = StatsClosedByMonth.__table__  # type: ignore[assignment]
+ANSWER_DAYS_BY_MONTH: Table = StatsAnswerDaysByMonth.__table__  # type: ignore[assignment]
+SUMMARY_TABLES = (CUBE, CLOSED, ANSWER_DAYS, CLOSED_BY_MONTH, ANSWER_DAYS_BY_MONTH)
+# Each month-only table and the detailed table it sums, with the column it keeps.
+ROLLUPS = ((CLOSED_BY_MONTH, CLOSED, "closed_month", "closed"), (ANSWER_DAYS_BY_MONTH, ANSWER_DAYS, "working_days", "petitions"))
 GROUP = ("received_month", "petition_type", "body", "channel")
 STATE_ID = 1
 INSERT_BATCH = 1000  # calendar rows per INSERT (two parameters each; SQLite allows 32 766)
@@ -91,6 +103,7 @@ class StatsRefresher:
             for table in SUMMARY_TABLES:
                 self.session.execute(delete(table))
             self._aggregate([])
+            self._roll_up(None)
             months = self.session.scalar(select(func.count(distinct(CUBE.c.received_month)))) or 0
         else:
             changed = self._months_changed_since(state.watermark - self.lookback)  # type: ignore[operator]
@@ -98,6 +111,7 @@ class StatsRefresher:
                 for table in SUMMARY_TABLES:
                     self.session.execute(delete(table).where(table.c.received_month == month))
                 self._aggregate([Petition.created_at >= first_day(month), Petition.created_at < next_month(month)])
+                self._roll_up(month)
             months = len(changed)
         state.refreshed_at = now
         state.watermark = watermark
@@ -163,6 +177,17 @@ class StatsRefresher:
             .group_by(*group, days)
         )
         self._insert(ANSWER_DAYS, ("working_days", "petitions"), answer_days)
+
+    def _roll_up(self, month: str | None) -> None:
+        """Sum the detailed rows of ``month`` (every month when None) into the month-only tables."""
+        for rollup, detailed, key, measure in ROLLUPS:
+            columns = detailed.c
+            query = select(columns.received_month, columns[key], func.sum(columns[measure])).group_by(
+                columns.received_month, columns[key]
+            )
+            if month is not None:
+                query = query.where(columns.received_month == month)
+            self.session.execute(insert(rollup).from_select(["received_month", key, measure], query))
 
     def _fill_calendar(self, conditions: list[ColumnElement[bool]], end: ColumnElement[Any]) -> None:
         """Write the working-day numbers of every day from the earliest to the latest date the

@@ -29,7 +29,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.calendar.models import Holiday
 from app.calendar.service import HolidayDates
 from app.petitions.models import AWAITING_ANSWER, Channel, Petition, PetitionType
-from app.stats.models import StatsAnswerDays, StatsClosed, StatsCube, StatsRefresh
+from app.stats.models import (
+    StatsAnswerDays,
+    StatsAnswerDaysByMonth,
+    StatsClosed,
+    StatsClosedByMonth,
+    StatsCube,
+    StatsRefresh,
+)
 
 
 CUBE_DIMENSIONS = ("received_month", "petition_type", "body", "channel")
@@ -59,6 +66,11 @@ class StatsFilters:
             raise StatsError(f"unknown petition type {self.petition_type!r}")
         if self.channel is not None and self.channel not in set(Channel):
             raise StatsError(f"unknown channel {self.channel!r}")
+
+    @property
+    def by_group(self) -> bool:
+        """Whether anything but the period is filtered (the month-only summaries cannot say)."""
+        return bool(self.petition_type or self.body or self.channel)
 
     def as_query(self) -> dict[str, str]:
         """The filters as URL query arguments (the names the views read)."""
@@ -275,7 +287,7 @@ class StatsService:
         summary.by_channel = _by_count(counts["channel"])
 
     def _fill_closed(self, summary: Summary, filters: StatsFilters) -> None:
-        table: Table = StatsClosed.__table__  # type: ignore[assignment]
+        table: Table = (StatsClosed if filters.by_group else StatsClosedByMonth).__table__  # type: ignore[assignment]
         month = table.c.closed_month
         query = select(month, func.sum(table.c.closed)).where(*self._summary_where(table, filters)).group_by(month)
         closed = Counter({raw: int(count) for raw, count in self.session.execute(query)})
@@ -284,8 +296,9 @@ class StatsService:
 
     def answer_times(self, filters: StatsFilters) -> AnswerTimes:
         """Median and 90th percentile of working days to answer, over the petitions answered
-        (or closed without an answer), from the summary's histogram: exact, not binned."""
-        table: Table = StatsAnswerDays.__table__  # type: ignore[assignment]
+        (or closed without an answer), from the summary's histogram: exact, not binned.
+        A period-only filter reads the month-only histogram."""
+        table: Table = (StatsAnswerDays if filters.by_group else StatsAnswerDaysByMonth).__table__  # type: ignore[assignment]
         days = table.c.working_days
         query = select(days, func.sum(table.c.petitions)).where(*self._summary_where(table, filters)).group_by(days)
         durations = [(value, int(count)) for value, count in self.session.execute(query)]

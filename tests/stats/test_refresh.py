@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from app.calendar.models import Holiday
 from app.calendar.service import HolidayDates
 from app.petitions.models import Channel, Petition, PetitionType, Status
-from app.stats.models import StatsAnswerDays, StatsClosed, StatsCube
-from app.stats.refresh import RefreshResult, StatsRefresher
+from app.stats.refresh import SUMMARY_TABLES, RefreshResult, StatsRefresher
 from app.stats.services import StatsFilters, StatsService
 from tests.factories import make_user
 from tests.stats.conftest import EXPECTED, NOW, UNIT, refresh
@@ -31,11 +30,8 @@ def refresher(session: Session) -> StatsRefresher:
 
 
 def summary_rows(session: Session) -> dict[str, set[tuple[Any, ...]]]:
-    """Every row of the three summary tables."""
-    return {
-        model.__tablename__: {tuple(row) for row in session.execute(select(*model.__table__.columns))}
-        for model in (StatsCube, StatsClosed, StatsAnswerDays)
-    }
+    """Every row of the summary tables."""
+    return {table.name: {tuple(row) for row in session.execute(select(table))} for table in SUMMARY_TABLES}
 
 
 def summary(session: Session, filters: StatsFilters | None = None) -> dict[str, Any]:
