@@ -132,3 +132,15 @@ def test_downloads_are_rate_limited(database_url: str, app: Any, path: str) -> N
         assert [client.get(path).status_code for _ in range(3)] == [200, 200, 429]
     finally:
         limited.extensions["db"].engine.dispose()
+
+
+def test_channel_filter_is_offered_and_applied(client: FlaskClient, petitions: dict[str, Petition]) -> None:
+    html = client.get("/statistics/?channel=web").get_data(as_text=True)
+    assert '<option value="web" selected>' in html
+    assert "Figures as of" in html
+    data = client.get("/statistics/data.json?channel=web").get_json()
+    assert data["filters"] == {"channel": "web"}
+    assert data["received"] == EXPECTED["by_channel"]["web"]
+    assert client.get("/statistics/data.json?channel=pigeon").status_code == 400
+    rows = _csv(client, "/statistics/petitions.csv?channel=letter")
+    assert [r["tracking_number"] for r in rows] == ["EP-P9"]
