@@ -63,25 +63,33 @@ class StatsAnswerDays(PetitionGroup, Base):
     petitions: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class StatsClosedByMonth(Base):
-    """``StatsClosed`` summed over type, body and channel: what a dashboard filtered by period
-    alone reads (a fortieth of the rows at a million petitions)."""
+class RollupGroup:
+    """The group of a rollup row: petitions of one received month, of every kind
+    (``dimension`` "all", ``key`` "") or of one type, body or channel (``dimension`` the
+    ``PetitionGroup`` column, ``key`` its value). A dashboard filtered by period and at most one
+    other dimension reads a few thousand rollup rows by primary key instead of summing the
+    detailed table, whose rows grow with the petitions (about 220 000 histogram rows at a
+    million petitions)."""
 
-    __tablename__ = "stats_closed_by_month"
+    dimension: Mapped[str] = mapped_column(String(20), primary_key=True, sort_order=-3)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True, sort_order=-2)
+    received_month: Mapped[str] = mapped_column(String(7), primary_key=True, sort_order=-1)
 
-    received_month: Mapped[str] = mapped_column(String(7), primary_key=True)
+
+class StatsClosedRollup(RollupGroup, Base):
+    """``StatsClosed`` summed per rollup group."""
+
+    __tablename__ = "stats_closed_rollup"
+
     closed_month: Mapped[str] = mapped_column(String(7), primary_key=True)
     closed: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class StatsAnswerDaysByMonth(Base):
-    """``StatsAnswerDays`` summed over type, body and channel, for the same reason: the full
-    histogram has a row per group and working-day count (about 220 000 rows at a million
-    petitions, and growing with them); this one has a row per month and count (a few thousand)."""
+class StatsAnswerDaysRollup(RollupGroup, Base):
+    """``StatsAnswerDays`` summed per rollup group."""
 
-    __tablename__ = "stats_answer_days_by_month"
+    __tablename__ = "stats_answer_days_rollup"
 
-    received_month: Mapped[str] = mapped_column(String(7), primary_key=True)
     working_days: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     petitions: Mapped[int] = mapped_column(Integer, default=0)
 

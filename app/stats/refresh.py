@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, delete, distinct, func, insert, select
+from sqlalchemy import Select, Table, and_, delete, distinct, func, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -42,9 +42,9 @@ from app.calendar.service import HolidayDates
 from app.petitions.models import Petition
 from app.stats.models import (
     StatsAnswerDays,
-    StatsAnswerDaysByMonth,
+    StatsAnswerDaysRollup,
     StatsClosed,
-    StatsClosedByMonth,
+    StatsClosedRollup,
     StatsCube,
     StatsRefresh,
     StatsWorkingDay,
@@ -55,11 +55,11 @@ from app.stats.sql import day_of, month_text
 CUBE: Table = StatsCube.__table__  # type: ignore[assignment]
 CLOSED: Table = StatsClosed.__table__  # type: ignore[assignment]
 ANSWER_DAYS: Table = StatsAnswerDays.__table__  # type: ignore[assignment]
-CLOSED_BY_MONTH: Table = StatsClosedByMonth.__table__  # type: ignore[assignment]
-ANSWER_DAYS_BY_MONTH: Table = StatsAnswerDaysByMonth.__table__  # type: ignore[assignment]
-SUMMARY_TABLES = (CUBE, CLOSED, ANSWER_DAYS, CLOSED_BY_MONTH, ANSWER_DAYS_BY_MONTH)
-# Each month-only table and the detailed table it sums, with the column it keeps.
-ROLLUPS = ((CLOSED_BY_MONTH, CLOSED, "closed_month", "closed"), (ANSWER_DAYS_BY_MONTH, ANSWER_DAYS, "working_days", "petitions"))
+CLOSED_ROLLUP: Table = StatsClosedRollup.__table__  # type: ignore[assignment]
+ANSWER_DAYS_ROLLUP: Table = StatsAnswerDaysRollup.__table__  # type: ignore[assignment]
+SUMMARY_TABLES = (CUBE, CLOSED, ANSWER_DAYS, CLOSED_ROLLUP, ANSWER_DAYS_ROLLUP)
+# Each rollup table and the detailed table it sums, with the column it keeps and the measure.
+ROLLUPS = ((CLOSED_ROLLUP, CLOSED, "closed_month", "closed"), (ANSWER_DAYS_ROLLUP, ANSWER_DAYS, "working_days", "petitions"))
 GROUP = ("received_month", "petition_type", "body", "channel")
 STATE_ID = 1
 INSERT_BATCH = 1000  # calendar rows per INSERT (two parameters each; SQLite allows 32 766)
@@ -179,15 +179,20 @@ class StatsRefresher:
         self._insert(ANSWER_DAYS, ("working_days", "petitions"), answer_days)
 
     def _roll_up(self, month: str | None) -> None:
-        """Sum the detailed rows of ``month`` (every month when None) into the month-only tables."""
-        for rollup, detailed, key, measure in ROLLUPS:
+        """Sum the detailed rows of ``month`` (every month when None) into the rollup tables:
+        once over everything, once per value of each of the other group columns."""
+        for rollup, detailed, kept, measure in ROLLUPS:
             columns = detailed.c
-            query = select(columns.received_month, columns[key], func.sum(columns[measure])).group_by(
-                columns.received_month, columns[key]
-            )
-            if month is not None:
-                query = query.where(columns.received_month == month)
-            self.session.execute(insert(rollup).from_select(["received_month", key, measure], query))
+            for dimension in ("all", *GROUP[1:]):
+                key = literal("") if dimension == "all" else columns[dimension]
+                grouping = [columns.received_month, columns[kept]] + ([] if dimension == "all" else [key])
+                query = (
+                    select(literal(dimension), key, columns.received_month, columns[kept], func.sum(columns[measure]))
+                    .where(*([] if month is None else [columns.received_month == month]))
+                    .group_by(*grouping)
+                )
+                names = ["dimension", "key", "received_month", kept, measure]
+                self.session.execute(insert(rollup).from_select(names, query))
 
     def _fill_calendar(self, conditions: list[ColumnElement[bool]], end: ColumnElement[Any]) -> None:
         """Write the working-day numbers of every day from the earliest to the latest date the

@@ -31,9 +31,9 @@ from app.calendar.service import HolidayDates
 from app.petitions.models import AWAITING_ANSWER, Channel, Petition, PetitionType
 from app.stats.models import (
     StatsAnswerDays,
-    StatsAnswerDaysByMonth,
+    StatsAnswerDaysRollup,
     StatsClosed,
-    StatsClosedByMonth,
+    StatsClosedRollup,
     StatsCube,
     StatsRefresh,
 )
@@ -67,10 +67,10 @@ class StatsFilters:
         if self.channel is not None and self.channel not in set(Channel):
             raise StatsError(f"unknown channel {self.channel!r}")
 
-    @property
-    def by_group(self) -> bool:
-        """Whether anything but the period is filtered (the month-only summaries cannot say)."""
-        return bool(self.petition_type or self.body or self.channel)
+    def group_filters(self) -> list[tuple[str, str]]:
+        """The filtered group columns of the summary tables, with their values."""
+        values = (("petition_type", self.petition_type), ("body", self.body), ("channel", self.channel))
+        return [(name, value) for name, value in values if value]
 
     def as_query(self) -> dict[str, str]:
         """The filters as URL query arguments (the names the views read)."""
@@ -241,10 +241,24 @@ class StatsService:
             conditions.append(columns.received_month >= filters.start)
         if filters.end:
             conditions.append(columns.received_month <= filters.end)
-        for name, value in (("petition_type", filters.petition_type), ("body", filters.body), ("channel", filters.channel)):
-            if value:
-                conditions.append(columns[name] == value)
+        conditions.extend(columns[name] == value for name, value in filters.group_filters())
         return conditions
+
+    def _sum_by(self, detailed: type[Any], rollup: type[Any], kept: str, measure: str, filters: StatsFilters) -> Counter[Any]:
+        """``measure`` summed per ``kept`` value over the petitions ``filters`` select: from the
+        rollup when at most one group column is filtered, else from the detailed table."""
+        chosen = filters.group_filters()
+        if len(chosen) <= 1:
+            dimension, key = chosen[0] if chosen else ("all", "")
+            table: Table = rollup.__table__
+            conditions = [table.c.dimension == dimension, table.c.key == key]
+            conditions += self._summary_where(table, StatsFilters(start=filters.start, end=filters.end))
+        else:
+            table = detailed.__table__
+            conditions = self._summary_where(table, filters)
+        column = table.c[kept]
+        query = select(column, func.sum(table.c[measure])).where(*conditions).group_by(column)
+        return Counter({value: int(total) for value, total in self.session.execute(query)})
 
     # The dashboard ------------------------------------------------------------------------
     def summary(self, filters: StatsFilters, now: datetime | None = None) -> Summary:
@@ -287,25 +301,18 @@ class StatsService:
         summary.by_channel = _by_count(counts["channel"])
 
     def _fill_closed(self, summary: Summary, filters: StatsFilters) -> None:
-        table: Table = (StatsClosed if filters.by_group else StatsClosedByMonth).__table__  # type: ignore[assignment]
-        month = table.c.closed_month
-        query = select(month, func.sum(table.c.closed)).where(*self._summary_where(table, filters)).group_by(month)
-        closed = Counter({raw: int(count) for raw, count in self.session.execute(query)})
+        closed = self._sum_by(StatsClosed, StatsClosedRollup, "closed_month", "closed", filters)
         summary.closed = sum(closed.values())
         summary.closed_by_month = _months_filled(closed)
 
     def answer_times(self, filters: StatsFilters) -> AnswerTimes:
         """Median and 90th percentile of working days to answer, over the petitions answered
-        (or closed without an answer), from the summary's histogram: exact, not binned.
-        A period-only filter reads the month-only histogram."""
-        table: Table = (StatsAnswerDays if filters.by_group else StatsAnswerDaysByMonth).__table__  # type: ignore[assignment]
-        days = table.c.working_days
-        query = select(days, func.sum(table.c.petitions)).where(*self._summary_where(table, filters)).group_by(days)
-        durations = [(value, int(count)) for value, count in self.session.execute(query)]
+        (or closed without an answer), from the summary's histogram: exact, not binned."""
+        durations = self._sum_by(StatsAnswerDays, StatsAnswerDaysRollup, "working_days", "petitions", filters)
         return AnswerTimes(
-            sum(count for _value, count in durations),
-            weighted_quantile(durations, 0.5),
-            weighted_quantile(durations, 0.9),
+            sum(durations.values()),
+            weighted_quantile(durations.items(), 0.5),
+            weighted_quantile(durations.items(), 0.9),
         )
 
     def _fill_overdue(self, summary: Summary, filters: StatsFilters, now: datetime) -> None:

@@ -2,16 +2,16 @@
 
 A migration must work while the previous release still runs: add before you remove.
 
-Revision ID: 5b6e7471bac2
+Revision ID: c393344aeca9
 Revises: f9cbe3558b05
-Create Date: 2026-11-25 14:31:19.488218
+Create Date: 2026-11-25 14:40:46.170718
 """
 from alembic import op
 import sqlalchemy as sa
 import app.db
 
 
-revision = '5b6e7471bac2'
+revision = 'c393344aeca9'
 down_revision = 'f9cbe3558b05'
 branch_labels = None
 depends_on = None
@@ -28,11 +28,13 @@ def upgrade() -> None:
     sa.Column('petitions', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('received_month', 'petition_type', 'body', 'channel', 'working_days', name=op.f('pk_stats_answer_days'))
     )
-    op.create_table('stats_answer_days_by_month',
+    op.create_table('stats_answer_days_rollup',
+    sa.Column('dimension', sa.String(length=20), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
     sa.Column('received_month', sa.String(length=7), nullable=False),
     sa.Column('working_days', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('petitions', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('received_month', 'working_days', name=op.f('pk_stats_answer_days_by_month'))
+    sa.PrimaryKeyConstraint('dimension', 'key', 'received_month', 'working_days', name=op.f('pk_stats_answer_days_rollup'))
     )
     op.create_table('stats_closed',
     sa.Column('received_month', sa.String(length=7), nullable=False),
@@ -43,11 +45,13 @@ def upgrade() -> None:
     sa.Column('closed', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('received_month', 'petition_type', 'body', 'channel', 'closed_month', name=op.f('pk_stats_closed'))
     )
-    op.create_table('stats_closed_by_month',
+    op.create_table('stats_closed_rollup',
+    sa.Column('dimension', sa.String(length=20), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
     sa.Column('received_month', sa.String(length=7), nullable=False),
     sa.Column('closed_month', sa.String(length=7), nullable=False),
     sa.Column('closed', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('received_month', 'closed_month', name=op.f('pk_stats_closed_by_month'))
+    sa.PrimaryKeyConstraint('dimension', 'key', 'received_month', 'closed_month', name=op.f('pk_stats_closed_rollup'))
     )
     op.create_table('stats_cube',
     sa.Column('received_month', sa.String(length=7), nullable=False),
@@ -89,8 +93,8 @@ def downgrade() -> None:
     op.drop_table('stats_working_day')
     op.drop_table('stats_refresh')
     op.drop_table('stats_cube')
-    op.drop_table('stats_closed_by_month')
+    op.drop_table('stats_closed_rollup')
     op.drop_table('stats_closed')
-    op.drop_table('stats_answer_days_by_month')
+    op.drop_table('stats_answer_days_rollup')
     op.drop_table('stats_answer_days')
     # ### end Alembic commands ###
