@@ -76,6 +76,19 @@ class RollupGroup:
     received_month: Mapped[str] = mapped_column(String(7), primary_key=True, sort_order=-1)
 
 
+class StatsCubeRollup(RollupGroup, Base):
+    """``StatsCube`` summed per rollup group: an unfiltered (or period-only) dashboard reads its
+    totals and its counts per month, type, body and channel from these few hundred rows."""
+
+    __tablename__ = "stats_cube_rollup"
+
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    answered_with_deadline: Mapped[int] = mapped_column(Integer, default=0)
+    answered_within_deadline: Mapped[int] = mapped_column(Integer, default=0)
+    ratings: Mapped[int] = mapped_column(Integer, default=0)
+    rating_sum: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class StatsClosedRollup(RollupGroup, Base):
     """``StatsClosed`` summed per rollup group."""
 

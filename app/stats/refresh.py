@@ -46,6 +46,7 @@ from app.stats.models import (
     StatsClosed,
     StatsClosedRollup,
     StatsCube,
+    StatsCubeRollup,
     StatsRefresh,
     StatsWorkingDay,
 )
@@ -57,9 +58,15 @@ CLOSED: Table = StatsClosed.__table__  # type: ignore[assignment]
 ANSWER_DAYS: Table = StatsAnswerDays.__table__  # type: ignore[assignment]
 CLOSED_ROLLUP: Table = StatsClosedRollup.__table__  # type: ignore[assignment]
 ANSWER_DAYS_ROLLUP: Table = StatsAnswerDaysRollup.__table__  # type: ignore[assignment]
-SUMMARY_TABLES = (CUBE, CLOSED, ANSWER_DAYS, CLOSED_ROLLUP, ANSWER_DAYS_ROLLUP)
-# Each rollup table and the detailed table it sums, with the column it keeps and the measure.
-ROLLUPS = ((CLOSED_ROLLUP, CLOSED, "closed_month", "closed"), (ANSWER_DAYS_ROLLUP, ANSWER_DAYS, "working_days", "petitions"))
+CUBE_ROLLUP: Table = StatsCubeRollup.__table__  # type: ignore[assignment]
+SUMMARY_TABLES = (CUBE, CLOSED, ANSWER_DAYS, CUBE_ROLLUP, CLOSED_ROLLUP, ANSWER_DAYS_ROLLUP)
+CUBE_MEASURES = ("received", "answered_with_deadline", "answered_within_deadline", "ratings", "rating_sum")
+# Each rollup table and the detailed table it sums, with the columns it keeps and its measures.
+ROLLUPS = (
+    (CUBE_ROLLUP, CUBE, (), CUBE_MEASURES),
+    (CLOSED_ROLLUP, CLOSED, ("closed_month",), ("closed",)),
+    (ANSWER_DAYS_ROLLUP, ANSWER_DAYS, ("working_days",), ("petitions",)),
+)
 GROUP = ("received_month", "petition_type", "body", "channel")
 STATE_ID = 1
 INSERT_BATCH = 1000  # calendar rows per INSERT (two parameters each; SQLite allows 32 766)
@@ -152,7 +159,7 @@ class StatsRefresher:
             .where(*conditions)
             .group_by(*group)
         )
-        self._insert(CUBE, ("received", "answered_with_deadline", "answered_within_deadline", "ratings", "rating_sum"), cube)
+        self._insert(CUBE, CUBE_MEASURES, cube)
 
         closed_month = month_text(Petition.closed_at, self.dialect)
         closed = (
@@ -181,17 +188,22 @@ class StatsRefresher:
     def _roll_up(self, month: str | None) -> None:
         """Sum the detailed rows of ``month`` (every month when None) into the rollup tables:
         once over everything, once per value of each of the other group columns."""
-        for rollup, detailed, kept, measure in ROLLUPS:
+        for rollup, detailed, kept, measures in ROLLUPS:
             columns = detailed.c
             for dimension in ("all", *GROUP[1:]):
                 key = literal("") if dimension == "all" else columns[dimension]
-                grouping = [columns.received_month, columns[kept]] + ([] if dimension == "all" else [key])
+                grouping = [columns.received_month, *(columns[name] for name in kept)]
+                if dimension != "all":
+                    grouping.append(key)
                 query = (
-                    select(literal(dimension), key, columns.received_month, columns[kept], func.sum(columns[measure]))
+                    select(
+                        literal(dimension), key, columns.received_month, *(columns[name] for name in kept),
+                        *(func.sum(columns[name]) for name in measures),
+                    )
                     .where(*([] if month is None else [columns.received_month == month]))
                     .group_by(*grouping)
-                )
-                names = ["dimension", "key", "received_month", kept, measure]
+                )  # fmt: skip
+                names = ["dimension", "key", "received_month", *kept, *measures]
                 self.session.execute(insert(rollup).from_select(names, query))
 
     def _fill_calendar(self, conditions: list[ColumnElement[bool]], end: ColumnElement[Any]) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Table, case, func, literal, select, text, union_all
+from sqlalchemy import Select, Table, case, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -35,6 +35,7 @@ from app.stats.models import (
     StatsClosed,
     StatsClosedRollup,
     StatsCube,
+    StatsCubeRollup,
     StatsRefresh,
 )
 
@@ -271,20 +272,11 @@ class StatsService:
 
     def _fill_cube(self, summary: Summary, filters: StatsFilters) -> None:
         """Totals and the counts per month, type, body and channel: one round trip, summed
-        by the database (``UNION ALL`` of one ``GROUP BY`` per dimension)."""
-        table: Table = StatsCube.__table__  # type: ignore[assignment]
-        columns, where = table.c, self._summary_where(table, filters)
-        sums = [
-            func.coalesce(func.sum(column), 0)
-            for column in (columns.received, columns.answered_with_deadline, columns.answered_within_deadline,
-                           columns.ratings, columns.rating_sum)
-        ]  # fmt: skip
-        parts = [select(literal("total"), literal(""), *sums).where(*where)]
-        for dimension in CUBE_DIMENSIONS:
-            key = columns[dimension]
-            parts.append(select(literal(dimension), key, *sums).where(*where).group_by(key))
+        by the database (``UNION ALL`` of one ``GROUP BY`` per dimension), from the rollup when
+        only the period is filtered."""
         counts: dict[str, Counter[str]] = {dimension: Counter() for dimension in CUBE_DIMENSIONS}
         rating_sum = 0
+        parts = self._cube_parts(filters) if filters.group_filters() else self._cube_rollup_parts(filters)
         for dimension, key, received, with_due, within, rated, rating_total in self.session.execute(union_all(*parts)):
             if dimension != "total":
                 counts[dimension][key] = int(received)
@@ -299,6 +291,27 @@ class StatsService:
         summary.by_type = _by_count(counts["petition_type"])
         summary.by_body = _by_count(counts["body"])
         summary.by_channel = _by_count(counts["channel"])
+
+    def _cube_parts(self, filters: StatsFilters) -> list[Select[Any]]:
+        table: Table = StatsCube.__table__  # type: ignore[assignment]
+        where, sums = self._summary_where(table, filters), _cube_sums(table)
+        parts = [select(literal("total"), literal(""), *sums).where(*where)]
+        for dimension in CUBE_DIMENSIONS:
+            key = table.c[dimension]
+            parts.append(select(literal(dimension), key, *sums).where(*where).group_by(key))
+        return parts
+
+    def _cube_rollup_parts(self, filters: StatsFilters) -> list[Select[Any]]:
+        table: Table = StatsCubeRollup.__table__  # type: ignore[assignment]
+        columns, where, sums = table.c, self._summary_where(table, filters), _cube_sums(table)
+        everything = [*where, columns.dimension == "all"]
+        return [
+            select(literal("total"), literal(""), *sums).where(*everything),
+            select(literal("received_month"), columns.received_month, *sums).where(*everything).group_by(columns.received_month),
+            select(columns.dimension, columns.key, *sums)
+            .where(*where, columns.dimension != "all")
+            .group_by(columns.dimension, columns.key),
+        ]
 
     def _fill_closed(self, summary: Summary, filters: StatsFilters) -> None:
         closed = self._sum_by(StatsClosed, StatsClosedRollup, "closed_month", "closed", filters)
@@ -363,6 +376,15 @@ class StatsService:
                 "within_deadline": "" if answered is None or due is None else int(answered <= due),
                 "rating": "" if rating is None else rating,
             }
+
+
+def _cube_sums(table: Table) -> list[ColumnElement[int]]:
+    columns = table.c
+    return [
+        func.coalesce(func.sum(column), 0)
+        for column in (columns.received, columns.answered_with_deadline, columns.answered_within_deadline,
+                       columns.ratings, columns.rating_sum)
+    ]  # fmt: skip
 
 
 def _by_count(counter: Counter[str]) -> list[tuple[str, int]]:

@@ -2,16 +2,16 @@
 
 A migration must work while the previous release still runs: add before you remove.
 
-Revision ID: c393344aeca9
+Revision ID: 603880d0e482
 Revises: f9cbe3558b05
-Create Date: 2026-11-25 14:40:46.170718
+Create Date: 2026-11-25 14:50:01.205564
 """
 from alembic import op
 import sqlalchemy as sa
 import app.db
 
 
-revision = 'c393344aeca9'
+revision = '603880d0e482'
 down_revision = 'f9cbe3558b05'
 branch_labels = None
 depends_on = None
@@ -65,6 +65,17 @@ def upgrade() -> None:
     sa.Column('rating_sum', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('received_month', 'petition_type', 'body', 'channel', name=op.f('pk_stats_cube'))
     )
+    op.create_table('stats_cube_rollup',
+    sa.Column('dimension', sa.String(length=20), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('received_month', sa.String(length=7), nullable=False),
+    sa.Column('received', sa.Integer(), nullable=False),
+    sa.Column('answered_with_deadline', sa.Integer(), nullable=False),
+    sa.Column('answered_within_deadline', sa.Integer(), nullable=False),
+    sa.Column('ratings', sa.Integer(), nullable=False),
+    sa.Column('rating_sum', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('dimension', 'key', 'received_month', name=op.f('pk_stats_cube_rollup'))
+    )
     op.create_table('stats_refresh',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('refreshed_at', app.db.UTCDateTime(timezone=True), nullable=True),
@@ -92,6 +103,7 @@ def downgrade() -> None:
 
     op.drop_table('stats_working_day')
     op.drop_table('stats_refresh')
+    op.drop_table('stats_cube_rollup')
     op.drop_table('stats_cube')
     op.drop_table('stats_closed_rollup')
     op.drop_table('stats_closed')
