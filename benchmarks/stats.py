@@ -23,7 +23,6 @@ The issue's target: the dashboard answers in under 200 ms with 1 M petitions.
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import time
 from collections.abc import Callable, Iterator
