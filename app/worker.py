@@ -1,7 +1,8 @@
 """``flask epeople worker``: the background loop of a deployment.
 
-It lives here, above the domains, because it drives two of them: the engine's timers (deadlines,
-reminders, survey closing) and the notifications outbox the steps they fire fill.
+It lives here, above the domains, because it drives three of them: the engine's timers (deadlines,
+reminders, survey closing), the notifications outbox the steps they fire fill, and, every
+``STATS_REFRESH_SECONDS``, the refresh of the statistics summary.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.cli import epeople
 from app.db import database
 from app.engine.timers import TimerWorker
 from app.notifications.cli import delivery_worker
+from app.stats.cli import refresh_statistics
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +27,8 @@ log = logging.getLogger(__name__)
 @epeople.command("worker")
 @click.option("--once", is_flag=True, help="Fire what is due now, then exit.")
 def worker_command(once: bool) -> None:
-    """Fire due timers (deadlines, reminders, survey closing) and deliver the mail outbox,
-    until stopped."""
+    """Fire due timers (deadlines, reminders, survey closing), deliver the mail outbox and
+    refresh the statistics summary, until stopped."""
     config = current_app.config
     owner = f"{socket.gethostname()}:{os.getpid()}"
     worker = TimerWorker(
@@ -40,11 +42,20 @@ def worker_command(once: bool) -> None:
     if once:
         click.echo(str(worker.run_once()))
         click.echo(str(outbox.run_once()))
+        click.echo(str(refresh_statistics(current_app, database())))
         return
+    next_stats_refresh = time.monotonic()
     while True:
         # Timers first: the steps they fire queue mail that this same round delivers.
         timers, mail = worker.run_once(), outbox.run_once()
         if timers.claimed or mail.claimed:
             log.info("timers: %s; outbox: %s", timers, mail)
+        if time.monotonic() >= next_stats_refresh:
+            next_stats_refresh = time.monotonic() + config["STATS_REFRESH_SECONDS"]
+            try:
+                log.info("statistics: %s", refresh_statistics(current_app, database()))
+            except Exception:
+                # Stale statistics must not stop deadlines and mail: log, retry next interval.
+                log.exception("statistics refresh failed")
         if timers.claimed < worker.batch_size and mail.claimed < outbox.batch_size:
             time.sleep(config["TIMER_POLL_SECONDS"])

@@ -2,9 +2,16 @@
 
 Seeds N petitions by bulk INSERT (COPY on PostgreSQL) straight into ``petitions_petition``, with
 plausible distributions over three years (types, channels, bodies, answer delays, ratings,
-open and overdue petitions), then times the dashboard service call and the public page through
-the test client, several runs each, and prints their median latency and their ratio to
-``SELECT count(*)`` on the same table, run in the same process.
+open and overdue petitions), then:
+
+1. times a full refresh of the statistics summary (what the pages read);
+2. changes 1 000 petitions (half new, half answered from last month) and times the incremental
+   refresh that follows, and one more with nothing changed;
+3. times the dashboard service call (unfiltered, last 12 months, one body, one channel) and the
+   public page through the test client, several runs each,
+
+and prints their median latency and their ratio to ``SELECT count(*)`` on the same table, run in
+the same process.
 
     python -m benchmarks.stats                                     # SQLite, 20 000 petitions
     python -m benchmarks.stats --petitions 1000000 \
@@ -16,20 +23,20 @@ The issue's target: the dashboard answers in under 200 ms with 1 M petitions.
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app import create_app
 from app.calendar.service import CalendarService
 from app.db import Database, temporary_database
 from app.models import Base
 from app.petitions.models import Petition
+from app.stats.cli import refresh_statistics
 from app.stats.services import StatsFilters, StatsService
 from benchmarks.common import median, write_result
 
@@ -116,6 +123,27 @@ def seed(db: Database, n: int, now: datetime) -> float:
     return time.perf_counter() - began
 
 
+def change_some(db: Database, n: int, now: datetime) -> None:
+    """What a busy few minutes do: ``n // 2`` new petitions, and ``n // 2`` of last month's
+    unanswered petitions answered now."""
+    month_ago = now - timedelta(days=30)
+    new = [dict(zip(COLUMNS, row, strict=True)) for row in generate(n // 2, now, seed=2)]
+    for row in new:
+        row["created_at"] = row["updated_at"] = now - timedelta(seconds=random.randrange(600))
+    table = Petition.__table__
+    with db.engine.begin() as conn:
+        conn.execute(table.insert(), new)
+        ids = conn.scalars(
+            select(Petition.id)
+            .where(Petition.answered_at.is_(None), Petition.created_at >= month_ago - timedelta(days=30),
+                   Petition.created_at < month_ago)
+            .limit(n // 2)
+        ).all()
+        conn.execute(
+            table.update().where(table.c.id.in_(ids)).values(answered_at=now, status="answered", updated_at=now)
+        )
+
+
 def timed(operation: Callable[[], Any], runs: int) -> list[float]:
     """Milliseconds of each of ``runs`` calls, after one warm-up call."""
     operation()
@@ -142,6 +170,12 @@ def main() -> None:
         seconds = seed(db, args.petitions, now)
         print(f"seeded {args.petitions} petitions in {seconds:.1f} s")
         unit = app.config["CORRUPTION_UNIT"]
+        refreshes = {"full": refresh_statistics(app, db, full=True)}
+        change_some(db, 1000, now)
+        refreshes["incremental_after_1000_changes"] = refresh_statistics(app, db)
+        refreshes["incremental_nothing_changed"] = refresh_statistics(app, db)
+        for name, refreshed in refreshes.items():
+            print(f"{name} refresh: {refreshed}")
 
         def baseline() -> None:
             with db.engine.connect() as conn:
@@ -170,6 +204,7 @@ def main() -> None:
             "service_all_ms": timed(service_call(StatsFilters()), args.runs),
             "service_last_12_months_ms": timed(service_call(last_year), args.runs),
             "service_one_body_ms": timed(service_call(StatsFilters(body=BODIES[0])), args.runs),
+            "service_one_channel_ms": timed(service_call(StatsFilters(channel="web")), args.runs),
             "http_page_ms": timed(page, args.runs),
         }
         db.engine.dispose()
@@ -177,14 +212,17 @@ def main() -> None:
     database = "postgresql" if args.database != "sqlite" else "sqlite"
     base = median(measured["baseline_count_ms"])
     result: dict[str, Any] = {"petitions": args.petitions, "runs": args.runs, "seed_seconds": round(seconds, 1)}
+    for name, refreshed in refreshes.items():
+        result[f"refresh_{name}_seconds"] = round(refreshed.seconds, 2)
+        result[f"refresh_{name}_months"] = refreshed.months
     for name, times in measured.items():
         result[name.replace("_ms", "_median_ms")] = round(median(times), 2)
         if name != "baseline_count_ms":
             result[name.replace("_ms", "_ratio_to_baseline")] = round(median(times) / base, 2)
     for key, value in result.items():
         print(f"{key:42} {value}")
-    target = result["service_all_median_ms"] < 200
-    print(f"dashboard under 200 ms: {'yes' if target else 'NO'}")
+    target = max(result["service_all_median_ms"], result["http_page_median_ms"]) < 200
+    print(f"dashboard (service and page) under 200 ms: {'yes' if target else 'NO'}")
     print("written to", write_result("stats", database, {**result, "under_200_ms": target}))
 
 

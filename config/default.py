@@ -23,6 +23,13 @@ TIMER_BATCH_SIZE = 100
 TIMER_LEASE_SECONDS = 60
 TIMER_POLL_SECONDS = 5.0
 
+# Statistics (app/stats): the worker refreshes the pre-aggregated summary the pages read every
+# STATS_REFRESH_SECONDS (the pages say "figures as of" that time). Each refresh redoes the months
+# of petitions changed since the previous one, looking back STATS_REFRESH_LOOKBACK_SECONDS more
+# for changes whose transaction was still open then (longer than any request or timer step).
+STATS_REFRESH_SECONDS = 300.0
+STATS_REFRESH_LOOKBACK_SECONDS = 600
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 WTF_CSRF_TIME_LIMIT = None

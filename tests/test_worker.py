@@ -36,6 +36,14 @@ def test_worker_once_fires_a_due_timer(app, session, runtime, monkeypatch):
     assert [t.name for t in engine.instance(info.id).ready_tasks] == ["escalated"]
 
 
+def test_worker_once_refreshes_the_statistics(app, session):
+    result = app.test_cli_runner().invoke(args=["epeople", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "full refresh of 0 month(s)" in result.output  # the first refresh is a full one
+    again = app.test_cli_runner().invoke(args=["epeople", "worker", "--once"])
+    assert "incremental refresh of 0 month(s)" in again.output
+
+
 # --- a worker killed between claiming a timer and committing its step (PostgreSQL) -----------
 
 LEASE_SECONDS = 2

@@ -116,13 +116,13 @@ class HolidayDates:
         """Working days after ``start``'s date up to ``end``'s date included; negative when
         ``end`` is earlier (then the days after ``end`` up to ``start``). The time of day is
         ignored, so ``working_days_between(s, add_working_days(s, n)) == n`` for n >= 0."""
-        first, last = as_utc(start).date(), as_utc(end).date()
-        sign = 1
-        if last < first:
-            first, last, sign = last, first, -1
-        weekdays = _weekdays_up_to(last) - _weekdays_up_to(first)
-        holidays = bisect.bisect_right(self.weekday_days, last) - bisect.bisect_right(self.weekday_days, first)
-        return sign * (weekdays - holidays)
+        return self.working_day_number(as_utc(end).date()) - self.working_day_number(as_utc(start).date())
+
+    def working_day_number(self, day: date) -> int:
+        """How many working days there are from 0001-01-01 to ``day`` included: the working days
+        between two dates are the difference of their numbers (statistics join on a table of
+        these numbers to count working days in SQL)."""
+        return _weekdays_up_to(day) - bisect.bisect_right(self.weekday_days, day)
 
 
 def _check_count(n: Any) -> int:

@@ -3,7 +3,9 @@
 and ``/statistics/petitions.csv`` (anonymised).
 
 Read-only queries live in ``services.StatsService``; ``stats_service()`` builds one on the
-request's session with the app's holiday cache. Charts use Chart.js from npm, copied into
+request's session with the app's holiday cache. They read a pre-aggregated summary that
+``refresh.StatsRefresher`` rebuilds: every ``STATS_REFRESH_SECONDS`` in ``flask epeople worker``,
+and on demand with ``flask epeople stats-refresh [--full]``. Charts use Chart.js from npm, copied into
 ``static/vendor/`` by ``make install`` (git-ignored); the tables next to them are the truth.
 """
 
@@ -27,6 +29,8 @@ bp = Blueprint(
 
 
 def init_app(app: Flask) -> None:
+    from app.stats import cli  # noqa: F401  (registers ``flask epeople stats-refresh``)
+
     app.register_blueprint(bp)
 
 

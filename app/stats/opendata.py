@@ -2,7 +2,8 @@
 
 The aggregate CSV is long-form (``section,key,value``), one line per number, so any
 spreadsheet or script reads it without knowing the dashboard's layout. The JSON is
-``Summary.as_dict()`` plus the filters it was computed with.
+``Summary.as_dict()`` plus the filters it was computed with and the time of the summary's last
+refresh (``figures_as_of``, ISO 8601 UTC; the CSV has it as its first line).
 """
 
 from __future__ import annotations
@@ -31,11 +32,16 @@ SERIES = ("received_by_month", "closed_by_month", "by_type", "by_body", "by_chan
 
 
 def summary_json(summary: Summary, filters: StatsFilters) -> dict[str, Any]:
-    return {"filters": filters.as_query(), **summary.as_dict()}
+    return {"filters": filters.as_query(), "figures_as_of": _as_of(summary), **summary.as_dict()}
+
+
+def _as_of(summary: Summary) -> str | None:
+    return None if summary.figures_as_of is None else summary.figures_as_of.isoformat()
 
 
 def summary_rows(summary: Summary) -> Iterator[tuple[str, str, Any]]:
     """``(section, key, value)`` for every number of ``summary``."""
+    yield "summary", "figures_as_of", _cell(_as_of(summary))
     data = summary.as_dict()
     for name, value in data.items():
         if name in SERIES:

@@ -1,11 +1,11 @@
 """Petition statistics: counts per month, type, body and channel, answer times, deadlines.
 
-Every number comes from aggregate SQL over the petition table's own columns, never from
-loading workflows. Three scans answer a whole dashboard: a small "cube" (received month × type
-× body × channel, with the deadline, overdue and rating sums), the closing months, and the
-(received day, answered day) pairs with their counts. Working days are computed in Python over
-those pairs, with the holiday set loaded once and ``HolidayDates.working_days_between`` (pure
-arithmetic: weeks × 5 plus the remainder, minus the holidays in range found by bisection).
+Dashboards read the pre-aggregated summary (``app.stats.models``, kept up to date by
+``app.stats.refresh``), never the petitions themselves and never workflows: three small
+aggregate queries over the summary tables, filtered by the same four dimensions, and one live
+query for what must not wait for a refresh, the petitions overdue now, served by a partial index
+over the few petitions still awaiting an answer. The figures are those of the last refresh
+(``Summary.figures_as_of``); "overdue now" is always current.
 
 The period filter selects petitions *received* in it; they are then counted in the month they
 were closed, whenever that is. Corruption reports are always attributed to the receiving unit
@@ -22,16 +22,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import Select, Table, case, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.calendar.models import Holiday
 from app.calendar.service import HolidayDates
-from app.petitions.models import Petition, PetitionType, Status
-from app.stats.sql import as_date, day_of, month_key, month_of
+from app.petitions.models import AWAITING_ANSWER, Channel, Petition, PetitionType
+from app.stats.models import (
+    StatsAnswerDays,
+    StatsAnswerDaysRollup,
+    StatsClosed,
+    StatsClosedRollup,
+    StatsCube,
+    StatsCubeRollup,
+    StatsRefresh,
+)
 
-FINAL_STATUSES = tuple(s.value for s in Status if s.is_final)
+
+CUBE_DIMENSIONS = ("received_month", "petition_type", "body", "channel")
 
 
 class StatsError(ValueError):
@@ -46,23 +55,35 @@ class StatsFilters:
     end: str | None = None
     petition_type: str | None = None
     body: str | None = None
+    channel: str | None = None
 
     def __post_init__(self) -> None:
         for month in (self.start, self.end):
             if month is not None:
-                _first_day(month)
+                first_day(month)
         if self.start and self.end and self.start > self.end:
             raise StatsError("the period ends before it starts")
         if self.petition_type is not None and self.petition_type not in set(PetitionType):
             raise StatsError(f"unknown petition type {self.petition_type!r}")
+        if self.channel is not None and self.channel not in set(Channel):
+            raise StatsError(f"unknown channel {self.channel!r}")
+
+    def group_filters(self) -> list[tuple[str, str]]:
+        """The filtered group columns of the summary tables, with their values."""
+        values = (("petition_type", self.petition_type), ("body", self.body), ("channel", self.channel))
+        return [(name, value) for name, value in values if value]
 
     def as_query(self) -> dict[str, str]:
         """The filters as URL query arguments (the names the views read)."""
-        values = {"from": self.start, "to": self.end, "type": self.petition_type, "body": self.body}
+        values = {
+            "from": self.start, "to": self.end, "type": self.petition_type, "body": self.body,
+            "channel": self.channel,
+        }  # fmt: skip
         return {key: value for key, value in values.items() if value}
 
 
-def _first_day(month: str) -> datetime:
+def first_day(month: str) -> datetime:
+    """Midnight UTC on the first day of ``month`` (``YYYY-MM``)."""
     try:
         year, number = (int(part) for part in month.split("-"))
         if len(month) != 7:
@@ -72,8 +93,9 @@ def _first_day(month: str) -> datetime:
         raise StatsError(f"{month!r} is not a month (YYYY-MM)") from None
 
 
-def _next_month(month: str) -> datetime:
-    first = _first_day(month)
+def next_month(month: str) -> datetime:
+    """Midnight UTC on the first day of the month after ``month``."""
+    first = first_day(month)
     return first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
 
 
@@ -104,6 +126,8 @@ class Summary:
     overdue_now: int = 0
     ratings: int = 0
     rating_average: float | None = None
+    # When the summary these numbers come from was refreshed (None: never yet).
+    figures_as_of: datetime | None = None
 
     @property
     def within_deadline_share(self) -> float | None:
@@ -162,6 +186,23 @@ def _accumulate(values: Iterable[int]) -> Iterator[int]:
         yield total
 
 
+def body_expression(corruption_unit: str) -> ColumnElement[Any]:
+    """The body a petition counts for: its competent body, else the office holding it;
+    always the receiving unit for corruption reports."""
+    return case(
+        (Petition.type == PetitionType.CORRUPTION.value, literal(corruption_unit)),
+        else_=func.coalesce(Petition.competent_body, Petition.current_office),
+    )
+
+
+def working_days(holidays: HolidayDates, start: date, end: date) -> int:
+    """Working days after ``start`` up to ``end`` (0 when answered the day it arrived)."""
+    midnight = datetime.min.time()
+    return holidays.working_days_between(
+        datetime.combine(start, midnight, timezone.utc), datetime.combine(end, midnight, timezone.utc)
+    )
+
+
 class StatsService:
     """Read-only statistics over ``session``'s database; never writes."""
 
@@ -169,7 +210,6 @@ class StatsService:
         self.session = session
         self.corruption_unit = corruption_unit
         self._holidays = holidays
-        self.dialect = session.get_bind().dialect.name
 
     @property
     def holidays(self) -> HolidayDates:
@@ -177,129 +217,128 @@ class StatsService:
             self._holidays = HolidayDates.of(self.session.scalars(select(Holiday.day)))
         return self._holidays
 
-    # Expressions --------------------------------------------------------------------------
     def body_expression(self) -> ColumnElement[Any]:
-        """The body a petition counts for: its competent body, else the office holding it;
-        always the receiving unit for corruption reports."""
-        return case(
-            (Petition.type == PetitionType.CORRUPTION.value, literal(self.corruption_unit)),
-            else_=func.coalesce(Petition.competent_body, Petition.current_office),
-        )
+        return body_expression(self.corruption_unit)
 
-    def _where(self, filters: StatsFilters) -> list[ColumnElement[bool]]:
+    def _petition_where(self, filters: StatsFilters) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if filters.start:
-            conditions.append(Petition.created_at >= _first_day(filters.start))
+            conditions.append(Petition.created_at >= first_day(filters.start))
         if filters.end:
-            conditions.append(Petition.created_at < _next_month(filters.end))
+            conditions.append(Petition.created_at < next_month(filters.end))
         if filters.petition_type:
             conditions.append(Petition.type == filters.petition_type)
         if filters.body:
             conditions.append(self.body_expression() == filters.body)
+        if filters.channel:
+            conditions.append(Petition.channel == filters.channel)
         return conditions
+
+    @staticmethod
+    def _summary_where(table: Table, filters: StatsFilters) -> list[ColumnElement[bool]]:
+        columns = table.c
+        conditions: list[ColumnElement[bool]] = []
+        if filters.start:
+            conditions.append(columns.received_month >= filters.start)
+        if filters.end:
+            conditions.append(columns.received_month <= filters.end)
+        conditions.extend(columns[name] == value for name, value in filters.group_filters())
+        return conditions
+
+    def _sum_by(self, detailed: type[Any], rollup: type[Any], kept: str, measure: str, filters: StatsFilters) -> Counter[Any]:
+        """``measure`` summed per ``kept`` value over the petitions ``filters`` select: from the
+        rollup when at most one group column is filtered, else from the detailed table."""
+        chosen = filters.group_filters()
+        if len(chosen) <= 1:
+            dimension, key = chosen[0] if chosen else ("all", "")
+            table: Table = rollup.__table__
+            conditions = [table.c.dimension == dimension, table.c.key == key]
+            conditions += self._summary_where(table, StatsFilters(start=filters.start, end=filters.end))
+        else:
+            table = detailed.__table__
+            conditions = self._summary_where(table, filters)
+        column = table.c[kept]
+        query = select(column, func.sum(table.c[measure])).where(*conditions).group_by(column)
+        return Counter({value: int(total) for value, total in self.session.execute(query)})
 
     # The dashboard ------------------------------------------------------------------------
     def summary(self, filters: StatsFilters, now: datetime | None = None) -> Summary:
-        now = now or datetime.now(timezone.utc)
-        summary = Summary()
-        self._fill_cube(summary, filters, now)
+        summary = Summary(figures_as_of=self.session.scalar(select(StatsRefresh.refreshed_at)))
+        self._fill_cube(summary, filters)
         self._fill_closed(summary, filters)
         summary.answer_times = self.answer_times(filters)
+        self._fill_overdue(summary, filters, now or datetime.now(timezone.utc))
         return summary
 
-    def _fill_cube(self, summary: Summary, filters: StatsFilters, now: datetime) -> None:
-        month = month_of(Petition.created_at, self.dialect).label("month")
-        body = self.body_expression().label("body")
-        answered_due = and_(Petition.answered_at.is_not(None), Petition.response_due_at.is_not(None))
-        overdue = and_(
-            Petition.status.not_in(FINAL_STATUSES),
-            Petition.answered_at.is_(None),
-            Petition.response_due_at < now,
-        )
-        query = (
-            select(
-                month,
-                Petition.type,
-                body,
-                Petition.channel,
-                func.count(),
-                # COUNT(*) FILTER (WHERE …): PostgreSQL and SQLite (3.30+); cheaper than SUM(CASE).
-                func.count().filter(answered_due),
-                func.count().filter(and_(answered_due, Petition.answered_at <= Petition.response_due_at)),
-                func.count().filter(overdue),
-                func.count(Petition.rating),
-                func.sum(Petition.rating),
-            )
-            .where(*self._where(filters))
-            .group_by(month, Petition.type, body, Petition.channel)
-        )
-        by_month: Counter[str] = Counter()
-        by_type: Counter[str] = Counter()
-        by_body: Counter[str] = Counter()
-        by_channel: Counter[str] = Counter()
-        overdue_by_body: Counter[str] = Counter()
+    def _fill_cube(self, summary: Summary, filters: StatsFilters) -> None:
+        """Totals and the counts per month, type, body and channel: one round trip, summed
+        by the database (``UNION ALL`` of one ``GROUP BY`` per dimension), from the rollup when
+        only the period is filtered."""
+        counts: dict[str, Counter[str]] = {dimension: Counter() for dimension in CUBE_DIMENSIONS}
         rating_sum = 0
-        for row in self.session.execute(query):
-            raw_month, kind, body_code, channel, count, with_due, within, late, rated, rating_total = row
-            count = int(count)
-            summary.received += count
-            by_month[month_key(raw_month)] += count
-            by_type[kind] += count
-            by_body[body_code] += count
-            by_channel[channel] += count
-            summary.answered_with_deadline += int(with_due or 0)
-            summary.answered_within_deadline += int(within or 0)
-            summary.overdue_now += int(late or 0)
-            if late:
-                overdue_by_body[body_code] += int(late)
-            summary.ratings += int(rated or 0)
-            rating_sum += int(rating_total or 0)
+        parts = self._cube_parts(filters) if filters.group_filters() else self._cube_rollup_parts(filters)
+        for dimension, key, received, with_due, within, rated, rating_total in self.session.execute(union_all(*parts)):
+            if dimension != "total":
+                counts[dimension][key] = int(received)
+                continue
+            summary.received = int(received)
+            summary.answered_with_deadline = int(with_due)
+            summary.answered_within_deadline = int(within)
+            summary.ratings = int(rated)
+            rating_sum = int(rating_total)
         summary.rating_average = rating_sum / summary.ratings if summary.ratings else None
-        summary.received_by_month = _months_filled(by_month)
-        summary.by_type = _by_count(by_type)
-        summary.by_body = _by_count(by_body)
-        summary.by_channel = _by_count(by_channel)
-        summary.overdue_by_body = _by_count(overdue_by_body)
+        summary.received_by_month = _months_filled(counts["received_month"])
+        summary.by_type = _by_count(counts["petition_type"])
+        summary.by_body = _by_count(counts["body"])
+        summary.by_channel = _by_count(counts["channel"])
+
+    def _cube_parts(self, filters: StatsFilters) -> list[Select[Any]]:
+        table: Table = StatsCube.__table__  # type: ignore[assignment]
+        where, sums = self._summary_where(table, filters), _cube_sums(table)
+        parts = [select(literal("total"), literal(""), *sums).where(*where)]
+        for dimension in CUBE_DIMENSIONS:
+            key = table.c[dimension]
+            parts.append(select(literal(dimension), key, *sums).where(*where).group_by(key))
+        return parts
+
+    def _cube_rollup_parts(self, filters: StatsFilters) -> list[Select[Any]]:
+        table: Table = StatsCubeRollup.__table__  # type: ignore[assignment]
+        columns, where, sums = table.c, self._summary_where(table, filters), _cube_sums(table)
+        everything = [*where, columns.dimension == "all"]
+        return [
+            select(literal("total"), literal(""), *sums).where(*everything),
+            select(literal("received_month"), columns.received_month, *sums).where(*everything).group_by(columns.received_month),
+            select(columns.dimension, columns.key, *sums)
+            .where(*where, columns.dimension != "all")
+            .group_by(columns.dimension, columns.key),
+        ]
 
     def _fill_closed(self, summary: Summary, filters: StatsFilters) -> None:
-        month = month_of(Petition.closed_at, self.dialect).label("month")
-        query = (
-            select(month, func.count())
-            .where(Petition.closed_at.is_not(None), *self._where(filters))
-            .group_by(month)
-        )
-        closed = Counter({month_key(raw): int(count) for raw, count in self.session.execute(query)})
+        closed = self._sum_by(StatsClosed, StatsClosedRollup, "closed_month", "closed", filters)
         summary.closed = sum(closed.values())
         summary.closed_by_month = _months_filled(closed)
 
     def answer_times(self, filters: StatsFilters) -> AnswerTimes:
         """Median and 90th percentile of working days to answer, over the petitions answered
-        (or closed without an answer). SQL returns distinct (received day, end day) pairs with
-        their counts, so the Python side stays small however many petitions there are."""
-        end = func.coalesce(Petition.answered_at, Petition.closed_at)
-        start_day = day_of(Petition.created_at, self.dialect).label("start_day")
-        end_day = day_of(end, self.dialect).label("end_day")
-        query = (
-            select(start_day, end_day, func.count())
-            .where(end.is_not(None), *self._where(filters))
-            .group_by(start_day, end_day)
-        )
-        durations: Counter[int] = Counter()
-        for start, finish, count in self.session.execute(query):
-            durations[self.working_days(as_date(start), as_date(finish))] += int(count)
-        total = sum(durations.values())
+        (or closed without an answer), from the summary's histogram: exact, not binned."""
+        durations = self._sum_by(StatsAnswerDays, StatsAnswerDaysRollup, "working_days", "petitions", filters)
         return AnswerTimes(
-            total,
+            sum(durations.values()),
             weighted_quantile(durations.items(), 0.5),
             weighted_quantile(durations.items(), 0.9),
         )
 
-    def working_days(self, start: date, end: date) -> int:
-        """Working days after ``start`` up to ``end`` (0 when answered the day it arrived)."""
-        midnight = datetime.min.time()
-        return self.holidays.working_days_between(
-            datetime.combine(start, midnight, timezone.utc), datetime.combine(end, midnight, timezone.utc)
+    def _fill_overdue(self, summary: Summary, filters: StatsFilters, now: datetime) -> None:
+        """Petitions past their deadline and still unanswered, by body, as of ``now``."""
+        body = self.body_expression().label("body")
+        query = (
+            select(body, func.count())
+            .where(text(AWAITING_ANSWER), Petition.response_due_at < now, *self._petition_where(filters))
+            .group_by(body)
         )
+        overdue = Counter({code: int(count) for code, count in self.session.execute(query)})
+        summary.overdue_now = sum(overdue.values())
+        summary.overdue_by_body = _by_count(overdue)
 
     # Open data, one row per petition --------------------------------------------------------
     def petition_rows(self, filters: StatsFilters, batch: int = 2000) -> Iterator[dict[str, Any]]:
@@ -318,7 +357,7 @@ class StatsService:
                 Petition.response_due_at,
                 Petition.rating,
             )
-            .where(*self._where(filters))
+            .where(*self._petition_where(filters))
             .order_by(Petition.id)
             .execution_options(yield_per=batch)
         )
@@ -333,10 +372,19 @@ class StatsService:
                 "created_month": f"{created.year:04d}-{created.month:02d}",
                 "answered_on": answered.date().isoformat() if answered else "",
                 "closed_on": closed.date().isoformat() if closed else "",
-                "working_days_to_answer": "" if end is None else self.working_days(created.date(), end.date()),
+                "working_days_to_answer": "" if end is None else working_days(self.holidays, created.date(), end.date()),
                 "within_deadline": "" if answered is None or due is None else int(answered <= due),
                 "rating": "" if rating is None else rating,
             }
+
+
+def _cube_sums(table: Table) -> list[ColumnElement[int]]:
+    columns = table.c
+    return [
+        func.coalesce(func.sum(column), 0)
+        for column in (columns.received, columns.answered_with_deadline, columns.answered_within_deadline,
+                       columns.ratings, columns.rating_sum)
+    ]  # fmt: skip
 
 
 def _by_count(counter: Counter[str]) -> list[tuple[str, int]]:
@@ -352,6 +400,6 @@ def _months_filled(counter: Counter[str]) -> list[tuple[str, int]]:
     month = first
     while month <= last:
         filled[month] = counter.get(month, 0)
-        following = _next_month(month)
+        following = next_month(month)
         month = f"{following.year:04d}-{following.month:02d}"
     return list(filled.items())

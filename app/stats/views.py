@@ -16,7 +16,6 @@ from app.db import database, get_session
 from app.i18n import current_language
 from app.org.services import BodyService
 from app.petitions import labels as petition_labels
-from app.petitions.models import PetitionType
 from app.security import rate_limited
 from app.stats import bp, labels, stats_service
 from app.stats.opendata import petitions_csv, summary_csv, summary_json
@@ -31,6 +30,7 @@ def _filters() -> StatsFilters:
             end=args.get("to") or None,
             petition_type=args.get("type") or None,
             body=(args.get("body") or "").strip()[:100] or None,
+            channel=args.get("channel") or None,
         )
     except StatsError as error:
         abort(400, description=str(error))
@@ -72,7 +72,6 @@ def _render(template: str, summary: Summary, filters: StatsFilters) -> str:
         bodies=bodies,
         type_names=types,
         channel_names=labels.CHANNELS,
-        types=list(PetitionType),
         query=filters.as_query(),
         number=_number,
         percent=_percent,

@@ -4,7 +4,7 @@ in ``EXPECTED`` from the dates below, not from the code under test."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.calendar.models import Holiday
 from app.petitions.models import Petition
+from app.stats.refresh import StatsRefresher
 from tests.factories import make_user
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
@@ -100,4 +101,10 @@ def petitions(session: Session) -> dict[str, Petition]:
         session.add(petition)
         made[number] = petition
     session.commit()
+    refresh(session)
     return made
+
+
+def refresh(session: Session, full: bool = False) -> None:
+    """Bring the statistics summary up to date (the worker does it in production)."""
+    StatsRefresher(session, UNIT, lookback=timedelta(minutes=10)).refresh(full=full)

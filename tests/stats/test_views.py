@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime, timedelta, timezone
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +41,9 @@ def test_nav_links_to_the_statistics_for_everyone(client: FlaskClient) -> None:
 
 def test_json_download_matches_the_hand_computed_numbers(client: FlaskClient, petitions: dict[str, Petition]) -> None:
     data = client.get("/statistics/data.json").get_json()
+    as_of = datetime.fromisoformat(data.pop("figures_as_of"))
     assert data == {"filters": {}, **EXPECTED}
+    assert abs(datetime.now(timezone.utc) - as_of) < timedelta(minutes=5)  # the fixture's refresh
 
 
 def test_json_download_applies_the_filters(client: FlaskClient, petitions: dict[str, Petition]) -> None:
@@ -129,3 +132,15 @@ def test_downloads_are_rate_limited(database_url: str, app: Any, path: str) -> N
         assert [client.get(path).status_code for _ in range(3)] == [200, 200, 429]
     finally:
         limited.extensions["db"].engine.dispose()
+
+
+def test_channel_filter_is_offered_and_applied(client: FlaskClient, petitions: dict[str, Petition]) -> None:
+    html = client.get("/statistics/?channel=web").get_data(as_text=True)
+    assert '<option value="web" selected>' in html
+    assert "Figures as of" in html
+    data = client.get("/statistics/data.json?channel=web").get_json()
+    assert data["filters"] == {"channel": "web"}
+    assert data["received"] == EXPECTED["by_channel"]["web"]
+    assert client.get("/statistics/data.json?channel=pigeon").status_code == 400
+    rows = _csv(client, "/statistics/petitions.csv?channel=letter")
+    assert [r["tracking_number"] for r in rows] == ["EP-P9"]
