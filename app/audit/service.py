@@ -9,6 +9,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit.models import Action, AuditEvent, AuditHead
@@ -35,11 +36,17 @@ class AuditLog:
         actor_id: int | None = None, actor: str | None = None, ip: str | None = None,
     ) -> AuditEvent:
         """Append one event in the caller's transaction (it commits or rolls back with the change)."""
-        head = self.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+        head = self._locked_head()
         if head is None:
-            head = AuditHead(id=1, last_hash=GENESIS)
-            self.session.add(head)
-            self.session.flush()
+            # The first event ever: two requests may both get here. The loser's insert waits for
+            # the winner's, fails, and then locks the winner's row like any later append.
+            try:
+                with self.session.begin_nested():
+                    self.session.add(AuditHead(id=1, last_hash=GENESIS))
+            except IntegrityError:
+                pass
+            head = self._locked_head()
+            assert head is not None
         event = AuditEvent(
             created_at=utcnow(), actor_id=actor_id, actor=actor, action=str(action), target=target,
             details=json.dumps(details or {}, ensure_ascii=False, default=str, sort_keys=True), ip=ip,
@@ -50,6 +57,11 @@ class AuditLog:
         self.session.add(event)
         self.session.flush()
         return event
+
+    def _locked_head(self) -> AuditHead | None:
+        return self.session.scalar(
+            select(AuditHead).where(AuditHead.id == 1).with_for_update().execution_options(populate_existing=True)
+        )
 
     def verify(self) -> list[str]:
         """Problems found walking the chain from the start; empty when intact."""
