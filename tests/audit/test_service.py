@@ -4,6 +4,7 @@ from sqlalchemy import delete, update
 
 from app.audit.models import Action, AuditEvent
 from app.audit.service import AuditLog
+from tests.locking import second_waits_for_first
 
 
 def _three(session):
@@ -48,35 +49,11 @@ def test_cli_exits_non_zero_on_tampering(app, session):
 def test_two_first_events_at_once_both_land_in_one_chain(db, session, postgres_only):
     """The very first append creates the head row: a second transaction doing the same waits,
     then chains after the first instead of failing (PostgreSQL; the load test found it)."""
-    import threading
-    import time
-
-    from sqlalchemy import text
-
-    first, second = db.sessionmaker(), db.sessionmaker()
-    failure: list[BaseException] = []
-
-    def append_in_second() -> None:
-        try:
-            AuditLog(second).record(Action.PROCESS_DEPLOYED, target="p:second")
-            second.commit()
-        except BaseException as error:  # reported below, on the test's thread
-            failure.append(error)
-
-    try:
-        AuditLog(first).record(Action.PROCESS_DEPLOYED, target="p:first")
-        thread = threading.Thread(target=append_in_second)
-        thread.start()
-        deadline = time.monotonic() + 10
-        with db.engine.connect() as conn:
-            while not conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
-                assert time.monotonic() < deadline, "the second append never waited for the first"
-                time.sleep(0.01)
-        first.commit()
-        thread.join(timeout=30)
-    finally:
-        first.close()
-        second.close()
-    assert failure == []
+    lost = second_waits_for_first(
+        db,
+        lambda first: AuditLog(first).record(Action.PROCESS_DEPLOYED, target="p:first"),
+        lambda second: AuditLog(second).record(Action.PROCESS_DEPLOYED, target="p:second"),
+    )
+    assert lost is None
     assert AuditLog(session).verify() == []
     assert [e.target for e in AuditLog(session).recent()] == ["p:second", "p:first"]
