@@ -28,6 +28,10 @@ from app.petitions.uploads import UploadStore
 REMOVED = "[removed]"
 # Timeline entries whose text was written by the citizen.
 CITIZEN_TEXT_KINDS = frozenset({"information_provided"})
+# In a workflow's data, the start form's fields are the citizen's, except the body it is routed
+# to; their reply to a request for information and their survey comment are theirs too.
+ROUTING_FIELDS = frozenset({"target_body"})
+CITIZEN_WORKFLOW_FIELDS = frozenset({"reply", "comment"})
 FINAL_STATUSES = [status.value for status in Status if status.is_final]
 
 
