@@ -13,13 +13,20 @@ from sqlalchemy.orm import Session
 from app.db import Database
 
 
+def a_lock_is_awaited(db: Database) -> bool:
+    """Whether a session of this database (not of another test run's) waits for a lock."""
+    with db.engine.connect() as conn:
+        return bool(conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )).scalar())
+
+
 def wait_until_a_lock_is_awaited(db: Database, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
-    with db.engine.connect() as conn:
-        while time.monotonic() < deadline:
-            if conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
-                return
-            time.sleep(0.01)
+    while time.monotonic() < deadline:
+        if a_lock_is_awaited(db):
+            return
+        time.sleep(0.01)
     raise AssertionError("the second transaction never waited for the first")
 
 
