@@ -184,7 +184,7 @@ def test_looking_up_existing_petitions_answers_as_documented(api_schema, other_c
     statuses: list[int] = []
 
     @given(case=api_schema[path]["GET"].as_strategy(), known=st.sampled_from([*petitions, None, *petitions]))
-    @EXAMPLES
+    @settings(EXAMPLES, max_examples=20)
     def run(case: Any, known: tuple[str, str] | None) -> None:
         if known is not None:
             case.path_parameters[parameter] = known[0]
