@@ -190,6 +190,7 @@ def test_retention_blanks_closed_petitions_after_the_period_once_and_audited(app
     assert (petition.subject, petition.description, petition.contact_email, petition.citizen_id) == (
         REMOVED, REMOVED, None, None)
     assert petition.status == "rejected" and petition.attachments == [] and not os.path.exists(stored)
+    assert "Water cut" not in _state_text(session, petition.instance_id)  # nor in its workflow
     assert petition_of(still_open).subject == "Still open"
     [event] = _events(session, Action.PERSONAL_DATA_PURGED)
     assert event.target == f"petition:{old}"
