@@ -9,7 +9,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.audit.models import Action, AuditEvent, AuditHead
@@ -27,6 +27,11 @@ def _digest(previous: str, event: AuditEvent) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
+def _insert(session: Session) -> Any:
+    """The database's own INSERT construct (both have ON CONFLICT DO NOTHING)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
 class AuditLog:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -38,15 +43,12 @@ class AuditLog:
         """Append one event in the caller's transaction (it commits or rolls back with the change)."""
         head = self._locked_head()
         if head is None:
-            # The first event ever: two requests may both get here. The loser's insert waits for
-            # the winner's, fails, and then locks the winner's row like any later append.
-            try:
-                with self.session.begin_nested():
-                    self.session.add(AuditHead(id=1, last_hash=GENESIS))
-            except IntegrityError:
-                pass
+            # The first event ever, and two requests may both get here: the loser's insert waits
+            # for the winner's, does nothing, and the loser then locks the winner's row.
+            first = _insert(self.session)(AuditHead).values(id=1, last_hash=GENESIS)
+            self.session.execute(first.on_conflict_do_nothing())
             head = self._locked_head()
-            assert head is not None
+        assert head is not None  # inserted above, by this transaction or the winner's
         event = AuditEvent(
             created_at=utcnow(), actor_id=actor_id, actor=actor, action=str(action), target=target,
             details=json.dumps(details or {}, ensure_ascii=False, default=str, sort_keys=True), ip=ip,
