@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from hypothesis import settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
