@@ -74,7 +74,7 @@ def purge_personal_data_command(dry_run: bool) -> None:
     from app.petitions.retention import RetentionService
 
     years = int(current_app.config["RETENTION_YEARS"])
-    service = RetentionService(get_session(), petition_service().uploads, years)
+    service = RetentionService(get_session(), petition_service(), years)
     numbers = service.purge(dry_run=dry_run)
     for number in numbers:
         click.echo(f"{'would blank' if dry_run else 'blanked'} {number}")

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import time_machine
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from app.db import Database
 from app.engine.models import DueTimer, InstanceEvent, ProcessInstance
 from app.engine.service import EngineService
 from tests.engine.diagrams import DATA, read_diagram
+from tests.locking import a_lock_is_awaited
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -80,11 +81,6 @@ def _timer(db: Database, instance_id: int) -> DueTimer | None:
         return session.scalars(select(DueTimer).where(DueTimer.instance_id == instance_id)).one_or_none()
 
 
-def _lock_awaited(db: Database) -> bool:
-    with db.engine.connect() as conn:
-        return bool(conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar())
-
-
 def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -108,7 +104,7 @@ def test_a_timer_claimed_by_a_killed_worker_fires_once_after_its_lease(
     first = _worker(database_url)
     try:
         _until(lambda: (_timer(db, instance_id) or DueTimer()).lease_owner is not None, "first worker's claim")
-        _until(lambda: _lock_awaited(db), "first worker blocked before committing")
+        _until(lambda: a_lock_is_awaited(db), "first worker blocked before committing")
         first.send_signal(signal.SIGKILL)
     finally:
         _stop(first)

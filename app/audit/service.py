@@ -9,6 +9,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.audit.models import Action, AuditEvent, AuditHead
@@ -26,6 +27,11 @@ def _digest(previous: str, event: AuditEvent) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
+def _insert(session: Session) -> Any:
+    """The database's own INSERT construct (both have ON CONFLICT DO NOTHING)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
 class AuditLog:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -35,11 +41,14 @@ class AuditLog:
         actor_id: int | None = None, actor: str | None = None, ip: str | None = None,
     ) -> AuditEvent:
         """Append one event in the caller's transaction (it commits or rolls back with the change)."""
-        head = self.session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+        head = self._locked_head()
         if head is None:
-            head = AuditHead(id=1, last_hash=GENESIS)
-            self.session.add(head)
-            self.session.flush()
+            # The first event ever, and two requests may both get here: the loser's insert waits
+            # for the winner's, does nothing, and the loser then locks the winner's row.
+            first = _insert(self.session)(AuditHead).values(id=1, last_hash=GENESIS)
+            self.session.execute(first.on_conflict_do_nothing())
+            head = self._locked_head()
+        assert head is not None  # inserted above, by this transaction or the winner's
         event = AuditEvent(
             created_at=utcnow(), actor_id=actor_id, actor=actor, action=str(action), target=target,
             details=json.dumps(details or {}, ensure_ascii=False, default=str, sort_keys=True), ip=ip,
@@ -50,6 +59,11 @@ class AuditLog:
         self.session.add(event)
         self.session.flush()
         return event
+
+    def _locked_head(self) -> AuditHead | None:
+        return self.session.scalar(
+            select(AuditHead).where(AuditHead.id == 1).with_for_update().execution_options(populate_existing=True)
+        )
 
     def verify(self) -> list[str]:
         """Problems found walking the chain from the start; empty when intact."""

@@ -21,7 +21,8 @@ from app.auth.errors import InvalidCredentials
 from app.auth.models import User
 from app.auth.passwords import Passwords
 from app.petitions.models import Petition
-from app.petitions.retention import Blanked, blank_personal_data
+from app.notifications.outbox import forget_recipient
+from app.petitions.retention import REMOVED, Blanked
 
 if TYPE_CHECKING:  # app.petitions imports the account views, which import this module
     from app.petitions.services import PetitionService
@@ -104,7 +105,8 @@ class PrivacyService:
             raise InvalidCredentials()
         blanked = Blanked()
         for petition in self.petitions.of_citizen(user.id):
-            blank_personal_data(petition, blanked)
+            self.petitions.forget(petition, blanked, actor=f"user:{user.id}")
+        forget_recipient(self.session, [a for a in (user.email, user.phone) if a], REMOVED)
         citizen_event(
             self.session, Action.ACCOUNT_CLOSED, user.id, f"user:{user.id}", petitions=len(blanked.tracking_numbers)
         )

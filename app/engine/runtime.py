@@ -154,6 +154,32 @@ class Runtime:
             raise Conflict(f"this petition is not waiting for '{name}'")
         workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload))
 
+    def redact(self, workflow: BpmnWorkflow, fields: frozenset[str], replacement: str) -> int:
+        """Replace every text under ``fields`` in the data of every task (past ones included)
+        and of the workflow; returns how many values changed.
+
+        Lists and dicts keep their shape (a script reading ``reply["text"]`` still runs), and
+        each value is replaced by a new object: editing one in place would also change the
+        tasks that share it.
+        """
+        changed = 0
+
+        def blank(value: Any) -> Any:
+            nonlocal changed
+            if isinstance(value, str):
+                changed += value != replacement
+                return replacement
+            if isinstance(value, dict):
+                return {key: blank(item) for key, item in value.items()}
+            if isinstance(value, list):
+                return [blank(item) for item in value]
+            return value
+
+        for data in [workflow.data, *(task.data for task in workflow.get_tasks())]:
+            for name in fields & data.keys():
+                data[name] = blank(data[name])
+        return changed
+
     def retry(self, workflow: BpmnWorkflow) -> StepFailure | None:
         """Run failed tasks again, then continue; a new failure is returned like ``run_steps``."""
         try:

@@ -177,6 +177,17 @@ class EngineService:
         self.store.save(loaded, self.runtime.run_steps(loaded.workflow))
         return self._info(loaded)
 
+    def redact(self, instance_id: int, fields: frozenset[str], replacement: str, *, actor: str | None = None) -> int:
+        """Blank personal texts in an instance's whole history, whatever its status (privacy:
+        a closed account); returns how many values changed. Nothing runs: the workflow stays
+        where it is, and saves only if something changed (a race gives ``StaleInstance``)."""
+        loaded = self.store.load(instance_id)
+        changed = self.runtime.redact(loaded.workflow, fields, replacement)
+        if changed:
+            loaded.events.append(Event("redacted", actor=actor))
+            self.store.save(loaded, status=loaded.status)
+        return changed
+
     def fire_timers(self, instance_id: int) -> int:
         """Fire this instance's due timers (the worker calls this); returns how many fired.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
@@ -46,3 +46,20 @@ def purge_finished(session: Session, before: datetime) -> int:
     """
     finished = or_(OutboxMessage.sent_at < before, OutboxMessage.failed_at < before)
     return session.execute(delete(OutboxMessage).where(finished)).rowcount
+
+
+def forget_recipient(session: Session, addresses: list[str], replacement: str) -> int:
+    """An account was closed: its unsent messages are dropped (nobody is to be told anything at
+    those addresses any more) and the sent ones keep only their kind and dates. Returns how
+    many messages were touched."""
+    to_them = OutboxMessage.recipient.in_(addresses)
+    dropped = session.execute(
+        delete(OutboxMessage).where(to_them, OutboxMessage.sent_at.is_(None))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    blanked = session.execute(
+        update(OutboxMessage).where(to_them)
+        .values(recipient=replacement, subject=replacement, body=replacement, last_error=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return int(dropped or 0) + int(blanked or 0)

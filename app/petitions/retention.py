@@ -3,8 +3,8 @@
 A petition's record (type, dates, bodies, status, the administration's answer) stays for
 statistics and for the administration's own history; what identifies or was written by the
 citizen goes: subject, description, type-specific details, contact e-mail, the reporter's
-identity, the rating comment, the citizen's replies in the timeline, and the attachments (rows
-and files). Two paths use it: a citizen closing their account (``app.auth.privacy``) and the
+identity, the rating comment, the citizen's replies in the timeline, the attachments (rows
+and files), and the same texts in the workflow's history (``PetitionService.forget``). Two paths use it: a citizen closing their account (``app.auth.privacy``) and the
 retention rule below, ``RETENTION_YEARS`` after a petition was closed.
 
 Files are removed only after the commit: a failed commit must not leave rows pointing at files
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,9 +26,16 @@ from app.db import utcnow
 from app.petitions.models import Petition, Status
 from app.petitions.uploads import UploadStore
 
+if TYPE_CHECKING:  # the petitions service imports this module
+    from app.petitions.services import PetitionService
+
 REMOVED = "[removed]"
 # Timeline entries whose text was written by the citizen.
 CITIZEN_TEXT_KINDS = frozenset({"information_provided"})
+# In a workflow's data, the start form's fields are the citizen's, except the body it is routed
+# to; their reply to a request for information and their survey comment are theirs too.
+ROUTING_FIELDS = frozenset({"target_body"})
+CITIZEN_WORKFLOW_FIELDS = frozenset({"reply", "comment"})
 FINAL_STATUSES = [status.value for status in Status if status.is_final]
 
 
@@ -69,11 +77,12 @@ def expiry_cutoff(now: datetime, years: int) -> datetime:
 
 
 class RetentionService:
-    """Finds closed petitions older than the retention period and blanks them, audited."""
+    """Finds closed petitions older than the retention period and blanks them (their workflow
+    history too), audited."""
 
-    def __init__(self, session: Session, uploads: UploadStore, years: int) -> None:
+    def __init__(self, session: Session, petitions: PetitionService, years: int) -> None:
         self.session = session
-        self.uploads = uploads
+        self.petitions = petitions
         self.years = years
 
     def due(self, now: datetime | None = None) -> list[Petition]:
@@ -102,11 +111,11 @@ class RetentionService:
         blanked = Blanked()
         log = AuditLog(self.session)
         for petition in due:
-            blank_personal_data(petition, blanked)
+            self.petitions.forget(petition, blanked, actor="retention")
             log.record(
                 Action.PERSONAL_DATA_PURGED, target=f"petition:{petition.tracking_number}",
                 details={"reason": "retention", "years": self.years}, actor="retention",
             )
         self.session.commit()
-        blanked.remove_files(self.uploads)
+        blanked.remove_files(self.petitions.uploads)
         return blanked.tracking_numbers

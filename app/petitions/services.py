@@ -30,6 +30,7 @@ from app.engine.types import InstanceInfo, InvalidTaskData, NotFound, TaskInfo
 from app.notifications import notify_timeline
 from app.org.models import Body
 from app.petitions.models import Attachment, Channel, Petition, PetitionType, Status, TimelineEntry
+from app.petitions.retention import CITIZEN_WORKFLOW_FIELDS, REMOVED, ROUTING_FIELDS, Blanked, blank_personal_data
 from app.petitions.uploads import StoredFile, UploadRejected, UploadStore, keep_only_if_committed
 
 # Start-form fields kept in their own columns; the rest go to ``details``. A corruption
@@ -360,6 +361,16 @@ class PetitionService:
         return self.session.scalar(
             select(Petition).where(Petition.receipt_hash == receipt_hash(code, self.settings.receipt_key))
         )
+
+    def forget(self, petition: Petition, blanked: Blanked, actor: str) -> None:
+        """Blank what the citizen wrote, in the petition's record and in its workflow's history
+        (the start data, replies and comments every past task kept); the caller commits."""
+        blank_personal_data(petition, blanked)
+        if petition.instance_id is None:
+            return
+        start_form = self.engine.runtime.forms.schema(start_form_name(petition.type))
+        fields = (frozenset(start_form["properties"]) - ROUTING_FIELDS) | CITIZEN_WORKFLOW_FIELDS
+        self.engine.redact(petition.instance_id, fields, REMOVED, actor=actor)
 
     def of_citizen(self, citizen_id: int) -> list[Petition]:
         return list(

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy import func, select
@@ -22,12 +22,10 @@ from app.engine.models import ProcessVersion, SpecBlob
 from app.engine.types import InvalidDiagram
 from tests.admin.layout import with_di
 from tests.admin.test_processes import MINI
+from tests.properties import EXAMPLES, check_examples
 
 VALID = with_di(MINI)
-EXAMPLES = settings(
-    max_examples=60, deadline=None, database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+PARSE_EXAMPLES = settings(EXAMPLES, max_examples=60)
 # Through HTTP a diagram that passes the engine's checks also goes through bpmnlint (Node, about
 # half a second a run): fewer examples.
 HTTP_EXAMPLES = settings(EXAMPLES, max_examples=15)
@@ -81,15 +79,6 @@ UPLOADS = st.one_of(
 )
 
 
-def _run(strategy: st.SearchStrategy[Any], check: Callable[[Any], None], examples: settings = EXAMPLES) -> None:
-    @given(strategy)
-    @examples
-    def run(value: Any) -> None:
-        check(value)
-
-    run()
-
-
 def _placed(errors: list[dict[str, Any]] | list[Any], data: bytes) -> None:
     """Every error gives a reason, and a line inside the file when it names one."""
     assert errors
@@ -111,7 +100,7 @@ def test_the_engine_accepts_or_explains_any_upload(app: Flask) -> None:
         else:
             assert parsed.process_id and parsed.spec is not None
 
-    _run(UPLOADS, check)
+    check_examples(UPLOADS, check, PARSE_EXAMPLES)
 
 
 def test_the_mutations_do_reach_both_outcomes(app: Flask) -> None:
@@ -126,7 +115,7 @@ def test_the_mutations_do_reach_both_outcomes(app: Flask) -> None:
         except InvalidDiagram:
             outcomes.add(False)
 
-    _run(MUTATIONS, check)
+    check_examples(MUTATIONS, check, PARSE_EXAMPLES)
     assert outcomes == {True, False}
 
 
@@ -162,4 +151,4 @@ def test_validating_and_deploying_any_upload_over_http_never_fails(
             versions, _blobs = _stored(session)
             assert versions == before[0] + (1 if deployed.json["created"] else 0)
 
-    _run(UPLOADS, check, HTTP_EXAMPLES)
+    check_examples(UPLOADS, check, HTTP_EXAMPLES)

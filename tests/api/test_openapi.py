@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
@@ -164,3 +165,32 @@ def test_creating_with_a_valid_key_never_fails_and_answers_as_documented(
     _run(api_schema[f"/open311/v2/requests.{fmt}"]["POST"], mode, check)
     if mode is GenerationMode.POSITIVE:  # the run did reach the petitions service
         assert statuses.count(200) > len(statuses) // 2, statuses
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/petitions/{tracking_number}", "/open311/v2/requests/{service_request_id}.json",
+     "/open311/v2/requests/{service_request_id}.xml"],
+)
+def test_looking_up_existing_petitions_answers_as_documented(api_schema, other_channel, path):
+    """Drawn numbers name no petition (404): here most cases look up real ones, with the right
+    e-mail where one is asked, so the found answers are checked against the document too."""
+    petitions = [
+        (other_channel(email="amel@example.org"), "amel@example.org"),
+        (other_channel("inquiry", email="nour@example.org", subject="سؤال حول رخصة البناء",
+                       inquiry_question="متى تصدر الرخصة؟"), "nour@example.org"),
+    ]
+    parameter = path.split("{")[1].split("}")[0]
+    statuses: list[int] = []
+
+    @given(case=api_schema[path]["GET"].as_strategy(), known=st.sampled_from([*petitions, None, *petitions]))
+    @settings(EXAMPLES, max_examples=20)
+    def run(case: Any, known: tuple[str, str] | None) -> None:
+        if known is not None:
+            case.path_parameters[parameter] = known[0]
+            if "email" in (case.query or {}) or parameter == "tracking_number":
+                case.query = {**(case.query or {}), "email": known[1]}
+        statuses.append(case.call_and_validate().status_code)
+
+    run()
+    assert 200 in statuses, statuses

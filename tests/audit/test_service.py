@@ -4,6 +4,7 @@ from sqlalchemy import delete, update
 
 from app.audit.models import Action, AuditEvent
 from app.audit.service import AuditLog
+from tests.locking import second_waits_for_first
 
 
 def _three(session):
@@ -43,3 +44,16 @@ def test_cli_exits_non_zero_on_tampering(app, session):
     session.commit()
     result = runner.invoke(args=["epeople", "audit-verify"])
     assert result.exit_code == 1 and "event 1" in result.output
+
+
+def test_two_first_events_at_once_both_land_in_one_chain(db, session, postgres_only):
+    """The very first append creates the head row: a second transaction doing the same waits,
+    then chains after the first instead of failing (PostgreSQL; the load test found it)."""
+    lost = second_waits_for_first(
+        db,
+        lambda first: AuditLog(first).record(Action.PROCESS_DEPLOYED, target="p:first"),
+        lambda second: AuditLog(second).record(Action.PROCESS_DEPLOYED, target="p:second"),
+    )
+    assert lost is None
+    assert AuditLog(session).verify() == []
+    assert [e.target for e in AuditLog(session).recent()] == ["p:second", "p:first"]

@@ -7,14 +7,14 @@ SQLite serializes writers at the file level and has nothing to race.
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from app.engine.models import InstanceEvent
 from app.engine.service import EngineService
 from app.engine.types import Conflict, StaleInstance
+from tests.locking import second_waits_for_first
 
 START = {"subject": "Road repair", "target_body": "mun-sfax"}
 pytestmark = pytest.mark.usefixtures("postgres_only")
@@ -27,43 +27,14 @@ def _started_task(deploy, engine, session) -> tuple[int, str]:
     return info.id, info.ready_tasks[0].id
 
 
-def _wait_until_a_lock_is_awaited(db, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    with db.engine.connect() as conn:
-        while time.monotonic() < deadline:
-            waiting = conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar()
-            if waiting:
-                return
-            time.sleep(0.01)
-    raise AssertionError("the second transaction never waited for the first")
-
-
 def test_second_of_two_open_transactions_gets_stale_instance(deploy, engine, session, db, runtime):
     instance_id, task_id = _started_task(deploy, engine, session)
-    first = db.sessionmaker()
-    second = db.sessionmaker()
-    outcome: dict[str, object] = {}
-
-    def complete_in_second() -> None:
-        try:
-            EngineService(second, runtime).complete_task(task_id, {"decision": "reject"}, actor="b")
-            second.commit()
-            outcome["second"] = "won"
-        except Conflict as error:
-            second.rollback()
-            outcome["second"] = error
-
-    try:
-        EngineService(first, runtime).complete_task(task_id, {"decision": "accept"}, actor="a")
-        thread = threading.Thread(target=complete_in_second)
-        thread.start()
-        _wait_until_a_lock_is_awaited(db)
-        first.commit()
-        thread.join(timeout=30)
-    finally:
-        first.close()
-        second.close()
-    assert isinstance(outcome["second"], StaleInstance)
+    lost = second_waits_for_first(
+        db,
+        lambda first: EngineService(first, runtime).complete_task(task_id, {"decision": "accept"}, actor="a"),
+        lambda second: EngineService(second, runtime).complete_task(task_id, {"decision": "reject"}, actor="b"),
+    )
+    assert isinstance(lost, StaleInstance)
     session.expire_all()
     instance = engine.instance(instance_id)
     assert [t.name for t in instance.ready_tasks] == ["answer"]  # the first (accept) won
@@ -109,30 +80,12 @@ def test_second_of_two_open_transactions_claiming_a_task_gets_a_conflict(deploy,
     """Claiming is one conditional UPDATE (assignee still empty): the second claimant waits for
     the first's row lock, then finds the task taken."""
     instance_id, task_id = _started_task(deploy, engine, session)
-    first = db.sessionmaker()
-    second = db.sessionmaker()
-    outcome: dict[str, object] = {}
-
-    def claim_in_second() -> None:
-        try:
-            EngineService(second, runtime).assign(task_id, "b", expected=None)
-            second.commit()
-            outcome["second"] = "won"
-        except Conflict as error:
-            second.rollback()
-            outcome["second"] = error
-
-    try:
-        EngineService(first, runtime).assign(task_id, "a", expected=None)
-        thread = threading.Thread(target=claim_in_second)
-        thread.start()
-        _wait_until_a_lock_is_awaited(db)
-        first.commit()
-        thread.join(timeout=30)
-    finally:
-        first.close()
-        second.close()
-    assert isinstance(outcome["second"], Conflict) and not isinstance(outcome["second"], StaleInstance)
+    lost = second_waits_for_first(
+        db,
+        lambda first: EngineService(first, runtime).assign(task_id, "a", expected=None),
+        lambda second: EngineService(second, runtime).assign(task_id, "b", expected=None),
+    )
+    assert isinstance(lost, Conflict) and not isinstance(lost, StaleInstance)
     session.expire_all()
     assert engine.task(task_id).assignee == "a"
     assert engine.instance(instance_id).revision == 1  # claiming does not touch the workflow

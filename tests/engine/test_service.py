@@ -136,3 +136,21 @@ def test_claim_is_refused_when_someone_else_claimed_first(deploy, engine, sessio
     with pytest.raises(Conflict):
         engine.assign(task_id, "agent:2", expected=None)
     assert engine.assign(task_id, None, expected="agent:1").assignee is None
+
+
+def test_redact_blanks_a_field_in_every_task_and_the_workflow_goes_on(deploy, engine, session):
+    deploy("approval.bpmn")
+    info = engine.start("approval", START)
+    info = engine.complete_task(info.ready_tasks[0].id, {"decision": "accept"}, actor="agent:7")
+    session.commit()
+    fields = frozenset({"subject", "not_there"})
+    assert engine.redact(info.id, fields, "[removed]", actor="user:1") > 0
+    assert engine.redact(info.id, fields, "[removed]") == 0  # nothing left: nothing saved
+    session.commit()
+    assert engine.instance(info.id).revision == 3
+    [answer] = engine.instance(info.id).ready_tasks
+    assert engine.task_data(answer.id)["subject"] == "[removed]"
+    assert engine.task_data(answer.id)["target_body"] == "mun-tunis"
+    info = engine.complete_task(answer.id, {"answer_text": "Fixed"}, actor="agent:9")
+    assert info.data["summary"] == "[removed]: Fixed"
+    assert [e.kind for e in engine.history(info.id)][2] == "redacted"

@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
@@ -28,16 +27,13 @@ from app.engine.forms import FormMessage, FormRegistry
 from app.engine.models import HumanTask, ProcessInstance
 from app.petitions.models import Petition
 from tests.petitions.conftest import open_task, person, petition_of, submit  # noqa: F401  (fixtures)
+from tests.properties import EXAMPLES, check_examples
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 FORM_NAMES = sorted(p.name for p in FORMS_DIR.glob("*.json"))
 # Every message ``_friendly`` can give (the English templates the catalogs translate).
 FRIENDLY = set(re.findall(r'N_\("([^"]+)"', (Path(__file__).resolve().parents[2] / "app/engine/forms.py").read_text()))
 
-EXAMPLES = settings(
-    max_examples=30, deadline=None, database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 HTTP_EXAMPLES = settings(EXAMPLES, max_examples=25)
 
 ARABIC = st.text(st.characters(min_codepoint=0x0600, max_codepoint=0x06FF), max_size=40)
@@ -50,17 +46,6 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
     max_leaves=6,
 )
-
-
-def _run(strategy: st.SearchStrategy[Any], check: Callable[[Any], None], examples: settings = EXAMPLES) -> None:
-    """Run ``check`` on values drawn from ``strategy`` (inside a test, so fixtures are shared)."""
-
-    @given(strategy)
-    @examples
-    def run(value: Any) -> None:
-        check(value)
-
-    run()
 
 
 def _keys(schema: dict[str, Any]) -> st.SearchStrategy[str]:
@@ -80,7 +65,7 @@ def test_any_data_gets_a_friendly_message_per_field_or_passes(name: str) -> None
             assert isinstance(message, FormMessage) and message.template in FRIENDLY, message
             assert path == "" or path.split(".")[0] in schema["properties"], path
 
-    _run(st.dictionaries(_keys(schema), JSON, max_size=8), check)
+    check_examples(st.dictionaries(_keys(schema), JSON, max_size=8), check)
 
 
 @pytest.mark.parametrize("name", FORM_NAMES)
@@ -94,7 +79,7 @@ def test_any_submitted_form_parses_into_data_the_registry_judges(name: str) -> N
         assert set(data) <= set(schema["properties"])
         registry.errors(name, data)
 
-    _run(st.lists(st.tuples(_keys(schema), TEXT), max_size=8), check)
+    check_examples(st.lists(st.tuples(_keys(schema), TEXT), max_size=8), check)
 
 
 def _petitions(session: Session) -> int:
@@ -176,7 +161,7 @@ def test_the_start_form_refuses_bad_input_with_messages_and_stores_nothing(
         newest = session.scalars(select(Petition).order_by(Petition.id.desc()).limit(1)).one()
         assert newest.subject == parsed["subject"]
 
-    _run(_form_data(app, form), check, HTTP_EXAMPLES)
+    check_examples(_form_data(app, form), check, HTTP_EXAMPLES)
     assert 400 in statuses and len(set(statuses)) > 1, statuses  # both refused and accepted forms
 
 
@@ -213,6 +198,6 @@ def test_completing_a_task_with_any_input_completes_it_or_shows_messages(
         assert revision() > before and session.get(HumanTask, task["id"]) is None
         fresh_task()
 
-    _run(_form_data(app, "qualify.json"), check, HTTP_EXAMPLES)
+    check_examples(_form_data(app, "qualify.json"), check, HTTP_EXAMPLES)
     assert set(statuses) == {302, 400}, statuses
 

@@ -3,17 +3,19 @@ closed petitions' personal data after ``RETENTION_YEARS``."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
 from datetime import datetime, timedelta, timezone
 
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.audit.models import Action, AuditEvent
 from app.audit.service import AuditLog
 from app.auth.models import User
+from app.engine.models import ProcessInstance
 from app.notifications.models import Channel, OutboxMessage
 from app.notifications.outbox import new_message
 from app.petitions.models import Attachment, Petition
@@ -111,6 +113,49 @@ def test_closing_anonymises_the_account_ends_sessions_and_detaches_the_petitions
     assert AuditLog(session).verify() == []
 
 
+def _state_text(session, instance_id):
+    """The stored workflow state as text (gzipped JSON), to look for what must be gone."""
+    session.expire_all()
+    state = session.get(ProcessInstance, instance_id).state
+    return gzip.decompress(state).decode("utf-8") if state[:2] == b"\x1f\x8b" else state.decode("utf-8")
+
+
+def test_closing_blanks_the_workflow_history_and_the_outbox_and_the_petition_goes_on(
+    app, person, session, open_task, petition_of
+):
+    citizen, client = person("citizen", phone="+216 20 111 222")
+    _, bcrc = person("relations_agent", "bcrc")
+    number = submit(client, subject="Leak at 7 Rue de Marseille", description="Neighbour Samir K. floods us")
+    petition = petition_of(number)
+    asked = bcrc.post(f"/tasks/{open_task(petition, 'qualify')}/complete",
+                      data={"decision": "request_info", "question": "Which floor?"})
+    assert asked.status_code == 302
+    assert client.post(f"/petitions/{number}/reply", data={"text": "Third floor, flat 12"}).status_code == 302
+    state = _state_text(session, petition.instance_id)
+    assert all(text in state for text in ("7 Rue de Marseille", "Samir K.", "Third floor, flat 12"))
+    to_citizen = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient == citizen.email)
+    assert session.scalar(to_citizen) > 0  # the "received" and "information requested" mails
+    session.execute(update(OutboxMessage).where(OutboxMessage.recipient == citizen.email)
+                    .values(sent_at=T0, next_attempt_at=None).where(OutboxMessage.kind == "received"))
+    session.commit()
+    revision = session.get(ProcessInstance, petition.instance_id).revision
+
+    assert client.post("/account/close", data={"password": DEFAULT_PASSWORD}).status_code == 302
+
+    state = _state_text(session, petition.instance_id)
+    assert not any(text in state for text in ("7 Rue de Marseille", "Samir K.", "Third floor, flat 12"))
+    assert REMOVED in state and "Which floor?" in state  # the office's own words stay
+    assert session.get(ProcessInstance, petition.instance_id).revision == revision + 1
+    session.expire_all()
+    messages = list(session.scalars(select(OutboxMessage)))
+    assert not [m for m in messages if citizen.email in (m.recipient, m.body) or "Marseille" in m.body + m.subject]
+    assert [m.kind for m in messages if m.recipient == REMOVED] == ["received"]  # sent: kept, blanked
+    # The administration carries on with the petition: the next task opens and completes.
+    examine = bcrc.post(f"/tasks/{open_task(petition_of(number), 'qualify')}/complete",
+                        data={"decision": "accept", "competent_body": "mun-sfax"})
+    assert examine.status_code == 302
+
+
 def _rejected_petition(person, open_task, petition_of, **fields):
     _, client = person("citizen")
     _, bcrc = person("relations_agent", "bcrc")
@@ -146,6 +191,7 @@ def test_retention_blanks_closed_petitions_after_the_period_once_and_audited(app
     assert (petition.subject, petition.description, petition.contact_email, petition.citizen_id) == (
         REMOVED, REMOVED, None, None)
     assert petition.status == "rejected" and petition.attachments == [] and not os.path.exists(stored)
+    assert "Water cut" not in _state_text(session, petition.instance_id)  # nor in its workflow
     assert petition_of(still_open).subject == "Still open"
     [event] = _events(session, Action.PERSONAL_DATA_PURGED)
     assert event.target == f"petition:{old}"
