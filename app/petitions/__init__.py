@@ -58,4 +58,4 @@ def petition_service() -> PetitionService:
     return PetitionService(get_session(), engine_service(), _uploads(current_app.config), settings_from(current_app.config))
 
 
-from app.petitions import views  # noqa: E402,F401  (registers the routes on bp)
+from app.petitions import intake_views, views  # noqa: E402,F401  (registers the routes on bp)

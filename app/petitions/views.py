@@ -16,11 +16,11 @@ from app.auth.privacy import citizen_event
 from app.db import get_session
 from app.engine.types import InvalidTaskData, NotFound
 from app.i18n import current_language
-from app.org.services import BodyService
 from app.petitions import bp, labels, petition_service
 from app.petitions.access import can_see_as_staff
 from app.petitions.models import Petition, PetitionType, Status
-from app.petitions.services import UploadedFile, format_receipt, start_form_name
+from app.petitions.services import format_receipt
+from app.petitions.web import body_choices, start_form, uploaded_files
 from app.security import rate_limited
 
 RECEIPT_SESSION_KEY = "receipt_petition"
@@ -29,18 +29,6 @@ RECEIPT_SESSION_KEY = "receipt_petition"
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"petition_labels": labels}
-
-
-def _body_choices() -> list[tuple[str, str]]:
-    locale = current_language()
-    return [(b.code, b.display_name(locale)) for b in BodyService(get_session()).list()]
-
-
-def _files() -> list[UploadedFile]:
-    files = [f for f in request.files.getlist("attachments") if f and f.filename]
-    if len(files) > current_app.config["MAX_ATTACHMENTS"]:
-        raise InvalidTaskData({"attachments": _("Attach at most %(n)d files.", n=current_app.config["MAX_ATTACHMENTS"])})
-    return [UploadedFile(f.stream, f.filename or "") for f in files]
 
 
 def _own_petition(tracking_number: str) -> Petition:
@@ -75,16 +63,14 @@ def submit_form(petition_type: str) -> Response | str | tuple[str, int]:
     if current_user.is_authenticated and current_user.role != Role.CITIZEN:
         abort(403)
     service = petition_service()
-    schema = service.engine.runtime.forms.schema(start_form_name(petition_type))
-    choices = {"target_body": _body_choices()} if "target_body" in schema.get("properties", {}) else {}
-    fields = schemaforms.fields(schema, current_language(), choices)
+    schema, fields = start_form(service, petition_type)
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = schemaforms.parse(schema, request.form)
         try:
             submission = service.submit(
-                petition_type, values, _files(),
+                petition_type, values, uploaded_files(),
                 citizen_id=current_user.id if current_user.is_authenticated else None,
                 contact_email=current_user.email if current_user.is_authenticated else None,
             )
@@ -130,7 +116,7 @@ def _detail_page(petition: Petition, *, owner: bool, status: int = 200, errors: 
         "petitions/detail.html", petition=petition, timeline=service.public_timeline(petition),
         owner=owner, survey_fields=survey_fields, errors=schemaforms.localized_errors(errors or {}),
         values=request.form,
-        overdue=service.deadline_passed(petition), bodies=dict(_body_choices()),
+        overdue=service.deadline_passed(petition), bodies=dict(body_choices()),
     ), status
 
 
@@ -146,7 +132,7 @@ def reply(tracking_number: str) -> Response | tuple[str, int]:
     petition = _petition_for_reply(tracking_number)
     try:
         petition_service().reply(
-            petition, request.form.get("text", ""), _files(),
+            petition, request.form.get("text", ""), uploaded_files(),
             current_user.id if current_user.is_authenticated else None,
         )
         get_session().commit()
@@ -217,7 +203,7 @@ def track() -> tuple[str, int]:
     page = render_template(
         "petitions/track.html", petition=petition, searched=searched,
         timeline=petition_service().public_timeline(petition) if petition else [],
-        bodies=dict(_body_choices()),
+        bodies=dict(body_choices()),
     )
     return page, 404 if searched and petition is None else 200
 
@@ -237,5 +223,5 @@ def receipt_status() -> tuple[str, int]:
     return render_template(
         "petitions/receipt_status.html", petition=petition, searched=False,
         timeline=petition_service().public_timeline(petition) if petition else [],
-        bodies=dict(_body_choices()), errors={}, values={},
+        bodies=dict(body_choices()), errors={}, values={},
     ), 200

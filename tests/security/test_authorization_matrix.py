@@ -63,6 +63,17 @@ RULES: dict[str, tuple[Values, dict[str, Any]]] = {
     "petitions.attachment": (lambda w: {**PETITION(w), "attachment_id": w.attachment_id}, ATTACHMENT),
     "petitions.track": (NONE, PUBLIC),
     "petitions.receipt_status": (NONE, PUBLIC),
+    # assisted intake: relations offices register for citizens; the receipt stays with the
+    # office that registered it (body X)
+    "petitions.intake": (NONE, rule(403, anonymous="login", relations_x="ok", relations_y="ok")),
+    "petitions.intake_form": (
+        lambda w: {"petition_type": "complaint"}, rule(403, anonymous="login", relations_x="ok", relations_y="ok"),
+    ),
+    "petitions.intake_receipt": (
+        lambda w: {"tracking_number": w.extra["intake_number"]},
+        rule(404, anonymous="login", citizen_a=403, citizen_b=403, admin=403, relations_x="ok", agent_x="ok",
+             coordinator_x="ok"),
+    ),
     # accounts
     "auth.register": (NONE, ANONYMOUS_ONLY),
     "auth.login": (NONE, ANONYMOUS_ONLY),
