@@ -21,6 +21,7 @@ from app.audit.models import Action
 from app.audit.service import AuditLog
 from app.auth.errors import InvalidAccountData
 from app.auth.models import Role, User
+from app.auth.privacy import citizen_event
 from app.auth.validation import clean_email, clean_language, clean_name, clean_national_id, clean_phone
 from app.engine.types import InvalidTaskData, NotFound
 from app.notifications.models import PetitionLanguage
@@ -34,6 +35,11 @@ INTAKE_CHANNELS = (Channel.COUNTER, Channel.PHONE, Channel.LETTER, Channel.EMAIL
 # Corruption reports have their own confidential channel (anonymous, receipt code).
 INTAKE_TYPES = tuple(t for t in PetitionType if t is not PetitionType.CORRUPTION)
 ADDRESS_MAX_LENGTH = 1000
+
+
+class ClaimRefused(Exception):
+    """The petition cannot be claimed; one error whatever the reason, so the form reveals
+    neither whether a number exists nor whether it already has an account."""
 
 
 @dataclass(frozen=True)
@@ -135,4 +141,18 @@ class IntakeService:
         petition = self.petitions.by_tracking_number(tracking_number)
         if agent.body is None or petition.intake_body != agent.body.code:
             raise NotFound("no such petition registered here")
+        return petition
+
+    def claim(self, citizen: User, tracking_number: str, contact: str) -> Petition:
+        """Attach a petition registered without an account to ``citizen``'s account.
+
+        The citizen proves it is theirs with its tracking number and the contact given at
+        intake; a petition that already belongs to an account (or an anonymous report) cannot
+        be claimed. Audited; the caller commits.
+        """
+        petition = self.petitions.lookup(tracking_number, contact)
+        if citizen.role is not Role.CITIZEN or petition is None or petition.citizen_id is not None or petition.anonymous:
+            raise ClaimRefused()
+        petition.citizen_id = citizen.id
+        citizen_event(self.session, Action.PETITION_CLAIMED, citizen.id, f"petition:{petition.tracking_number}")
         return petition

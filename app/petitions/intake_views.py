@@ -18,15 +18,11 @@ from app.db import get_session
 from app.engine.types import InvalidTaskData, NotFound
 from app.i18n import current_language
 from app.notifications.render import public_url
-from app.petitions import bp, petition_service
-from app.petitions.intake import INTAKE_CHANNELS, INTAKE_TYPES, CitizenDetails, IntakeService
+from app.petitions import bp, intake_service
+from app.petitions.intake import INTAKE_CHANNELS, INTAKE_TYPES, CitizenDetails
 from app.petitions.web import body_choices, start_form, uploaded_files
 # Channel names belong to the statistics, which list every channel; intake uses four of them.
 from app.stats.labels import CHANNELS
-
-def intake_service() -> IntakeService:
-    return IntakeService(petition_service(), current_app.config["INTAKE_ANY_OFFICE_KINDS"])
-
 
 def _citizen_details() -> CitizenDetails:
     form = request.form

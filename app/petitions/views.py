@@ -12,12 +12,14 @@ from werkzeug.wrappers import Response
 from app import schemaforms
 from app.audit.models import Action
 from app.auth.models import Role
+from app.auth.permissions import role_required
 from app.auth.privacy import citizen_event
 from app.db import get_session
 from app.engine.types import InvalidTaskData, NotFound
 from app.i18n import current_language
-from app.petitions import bp, labels, petition_service
+from app.petitions import bp, intake_service, labels, petition_service
 from app.petitions.access import can_see_as_staff
+from app.petitions.intake import ClaimRefused
 from app.petitions.models import Petition, PetitionType, Status
 from app.petitions.services import format_receipt
 from app.petitions.web import body_choices, start_form, uploaded_files
@@ -104,6 +106,27 @@ def submit_form(petition_type: str) -> Response | str | tuple[str, int]:
 @login_required
 def mine() -> str:
     return render_template("petitions/mine.html", petitions=petition_service().of_citizen(current_user.id))
+
+
+@bp.route("/petitions/claim", methods=["GET", "POST"])
+@role_required(Role.CITIZEN)
+@rate_limited("LOOKUP_RATE_LIMIT")
+def claim() -> Response | tuple[str, int]:
+    """Add a petition an office registered for the citizen (phone, letter, counter) to the account."""
+    error = None
+    if request.method == "POST":
+        try:
+            petition = intake_service().claim(
+                current_user, request.form.get("tracking_number", ""), request.form.get("contact", "")
+            )
+            get_session().commit()
+        except ClaimRefused:
+            get_session().rollback()
+            error = _("No petition without an account matches this tracking number and contact.")
+        else:
+            flash(_("Petition %(n)s was added to your account.", n=petition.tracking_number), "success")
+            return redirect(url_for("petitions.detail", tracking_number=petition.tracking_number))
+    return render_template("petitions/claim.html", error=error), 400 if error else 200
 
 
 def _detail_page(petition: Petition, *, owner: bool, status: int = 200, errors: dict[str, str] | None = None) -> tuple[str, int]:

@@ -57,6 +57,7 @@ RULES: dict[str, tuple[Values, dict[str, Any]]] = {
     "petitions.submit": (NONE, PUBLIC),
     "petitions.submit_form": (lambda w: {"petition_type": "complaint"}, CITIZEN_ONLY),
     "petitions.mine": (NONE, SIGNED_IN),
+    "petitions.claim": (NONE, CITIZEN_ONLY),
     "petitions.detail": (PETITION, OWNER),
     "petitions.reply": (PETITION, rule(404, citizen_a="ok")),  # anonymous: only with a receipt in session
     "petitions.rate": (PETITION, OWNER),
