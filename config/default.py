@@ -126,7 +126,7 @@ INTAKE_ANY_OFFICE_KINDS = ["central_office", "service_house"]
 OIDC_ISSUER = ""
 OIDC_CLIENT_ID = ""
 OIDC_CLIENT_SECRET = ""
-# The button's text (e.g. "Mobile ID"); translated when it is one of the app's own strings.
+# The provider's name on the button "Sign in with <label>" (e.g. "Mobile ID"), shown as is.
 OIDC_LABEL = "national e-ID"
 OIDC_SCOPE = "openid email profile"
 # The claim carrying the national ID number (8 digits), used to find an existing account.

@@ -79,6 +79,9 @@ RULES: dict[str, tuple[Values, dict[str, Any]]] = {
     "auth.register": (NONE, ANONYMOUS_ONLY),
     "auth.login": (NONE, ANONYMOUS_ONLY),
     "auth.logout": (NONE, rule("redirect")),
+    # e-ID sign-in is off unless OIDC_ISSUER is set (tests/auth/test_oidc.py switches it on)
+    "auth.oidc_start": (NONE, rule(404)),
+    "auth.oidc_callback": (NONE, rule(404)),
     "auth.forgot_password": (NONE, PUBLIC),
     "auth.reset_password": (lambda w: {"token": "forged.token"}, rule(400)),
     "auth.my_data": (NONE, SIGNED_IN),
