@@ -89,6 +89,7 @@ RULES: dict[str, tuple[Values, dict[str, Any]]] = {
     "auth.close_account": (NONE, CITIZEN_ONLY),  # staff accounts are closed by an administrator
     "auth.list_staff": (NONE, ADMIN),
     "auth.create_staff": (NONE, ADMIN),
+    "auth.merge_accounts": (NONE, ADMIN),
     # staff tasklist
     "tasks.index": (NONE, STAFF_ONLY),
     "tasks.detail": (TASK_ID, TASK),
