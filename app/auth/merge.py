@@ -8,7 +8,6 @@ inactive, its sessions end), and the merge is audited with both account ids.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -20,6 +19,7 @@ from app.audit.service import AuditLog
 from app.auth.errors import AuthError
 from app.auth.models import OidcLink, Role, User
 from app.auth.passwords import Passwords
+from app.auth.privacy import anonymise
 from app.petitions.models import Attachment, Petition, TimelineEntry
 
 
@@ -70,12 +70,7 @@ class AccountMerger:
             self.session.execute(update(model).where(column == drop.id).values({column.key: keep.id}))
         keep.phone = keep.phone or drop.phone
         keep.national_id = keep.national_id or drop.national_id
-        drop.email = f"merged-{drop.id}@invalid"
-        drop.full_name = ""
-        drop.phone = None
-        drop.national_id = None
-        drop.is_active = False
-        drop.password_hash = self.passwords.hash(secrets.token_urlsafe(32))
+        anonymise(drop, f"merged-{drop.id}@invalid", self.passwords)
         AuditLog(self.session).record(
             Action.ACCOUNTS_MERGED, target=f"user:{keep.id}", actor_id=admin.id,
             details={"merged_user": drop.id, "petitions": plan.petitions, "oidc_links": plan.oidc_links},
