@@ -82,7 +82,7 @@ def citizen_messages(
     language = contact.language
     link = (
         renderer.url("petitions.detail", tracking_number=petition.tracking_number)
-        if contact.has_account else renderer.url("petitions.track")
+        if contact.has_account else renderer.url("petitions.track", tracking_number=petition.tracking_number)
     )
     context: dict[str, Any] = {
         "number": petition.tracking_number,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.audit.models import Action, AuditEvent
 from app.notifications.models import OutboxMessage
 from app.petitions.models import Petition
+from app.petitions.retention import Blanked, blank_personal_data
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
 FORM = {"subject": "Streetlight out", "description": "The lamp at the corner has been dark for a week."}
@@ -68,6 +69,8 @@ def test_agent_registers_a_petition_for_each_channel(
     if "phone" in contact:
         expected.add(("sms", "20123456"))
     assert queued == expected
+    for message in session.scalars(select(OutboxMessage)):  # the link fills the number in
+        assert f"/track?tracking_number={number}" in message.body
 
 
 def test_citizen_is_written_to_in_the_language_the_agent_chose(session: Session, person: Any) -> None:
@@ -191,3 +194,15 @@ class TestReceipt:
         assert bcrc.get("/office/receipts/TN-2026-999999").status_code == 404
         _, citizen = person("citizen")
         assert citizen.get(f"/office/receipts/{number}").status_code == 403
+
+
+def test_retention_blanks_the_contact_taken_at_intake(session: Session, person: Any, petition_of: Any) -> None:
+    _, client = person("relations_agent", "bcrc")
+    number = number_from(register(client, channel="letter", phone="20123456", national_id="01234567",
+                                  postal_address="12 rue de Marseille"))
+    petition = petition_of(number)
+    blank_personal_data(petition, Blanked())
+    session.commit()
+    petition = petition_of(number)
+    assert (petition.contact_name, petition.contact_email, petition.contact_phone, petition.postal_address,
+            petition.national_id) == (None, None, None, None, None)
