@@ -78,17 +78,19 @@ class IntakeService:
         channel: str, office: str, citizen: CitizenDetails,
     ) -> Petition:
         """Check and start the petition in the caller's transaction, and audit who registered
-        it where. Raises ``InvalidTaskData`` with every problem of the form at once."""
+        it where. Raises ``InvalidTaskData`` with every problem of the form at once (the intake
+        fields' keys are prefixed ``intake_`` / ``citizen_``: start forms, which administrators
+        edit, may have fields of any other name)."""
         errors: dict[str, str] = {}
         if channel not in INTAKE_CHANNELS:
-            errors["channel"] = gettext("Choose how the petition reached the office.")
+            errors["intake_channel"] = gettext("Choose how the petition reached the office.")
         if office not in {body.code for body in self.offices(agent)}:
-            errors["office"] = gettext("Choose an office you may register petitions for.")
+            errors["intake_office"] = gettext("Choose an office you may register petitions for.")
         intake_fields = self._citizen(citizen, errors)
         if not (intake_fields["email"] or intake_fields["phone"]) and not (
             channel == Channel.LETTER and intake_fields["postal_address"]
         ):
-            errors["contact"] = gettext(
+            errors["citizen_contact"] = gettext(
                 "Give an e-mail address or a phone number (or, for a letter, a postal address)."
             )
         if errors:
@@ -127,11 +129,11 @@ class IntakeService:
             try:
                 cleaned[field] = check()
             except InvalidAccountData as error:
-                errors[field] = str(error)
+                errors[f"citizen_{field}"] = str(error)
                 cleaned[field] = None
         address = citizen.postal_address.strip()
         if len(address) > ADDRESS_MAX_LENGTH:
-            errors["postal_address"] = gettext("Write at most %(count)d characters.", count=ADDRESS_MAX_LENGTH)
+            errors["citizen_postal_address"] = gettext("Write at most %(count)d characters.", count=ADDRESS_MAX_LENGTH)
         cleaned["postal_address"] = address or None
         return cleaned
 

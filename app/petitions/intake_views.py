@@ -27,9 +27,9 @@ from app.stats.labels import CHANNELS
 def _citizen_details() -> CitizenDetails:
     form = request.form
     return CitizenDetails(
-        name=form.get("name", ""), email=form.get("email", ""), phone=form.get("phone", ""),
-        postal_address=form.get("postal_address", ""), national_id=form.get("national_id", ""),
-        language=form.get("language", ""),
+        name=form.get("citizen_name", ""), email=form.get("citizen_email", ""), phone=form.get("citizen_phone", ""),
+        postal_address=form.get("citizen_postal_address", ""), national_id=form.get("citizen_national_id", ""),
+        language=form.get("citizen_language", ""),
     )
 
 
@@ -58,7 +58,7 @@ def intake_form(petition_type: str) -> Response | tuple[str, int]:
         try:
             petition = service.register(
                 current_user, petition_type, values, uploaded_files(),
-                channel=request.form.get("channel", ""), office=request.form.get("office", ""),
+                channel=request.form.get("intake_channel", ""), office=request.form.get("intake_office", ""),
                 citizen=_citizen_details(),
             )
             get_session().commit()

@@ -17,13 +17,21 @@ from app.petitions.models import Petition
 from app.petitions.retention import Blanked, blank_personal_data
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+INTAKE_NAMES = {
+    "channel": "intake_channel", "office": "intake_office", **{
+        field: f"citizen_{field}" for field in ("name", "email", "phone", "postal_address", "national_id", "language")
+    },
+}
 FORM = {"subject": "Streetlight out", "description": "The lamp at the corner has been dark for a week."}
 
 
 def register(client: Any, petition_type: str = "complaint", **fields: Any) -> Any:
+    """Post the intake form; ``channel``, ``office`` and the citizen's ``name``, ``email``,
+    ``phone``, ``postal_address``, ``national_id``, ``language`` are named without their prefix."""
     data = {**FORM, "channel": "counter", "office": "min-health", "name": "Hedi Trabelsi",
             "email": "hedi@example.org", **fields}
-    return client.post(f"/office/intake/{petition_type}", data={k: v for k, v in data.items() if v is not None})
+    prefixed = {(INTAKE_NAMES[k] if k in INTAKE_NAMES else k): v for k, v in data.items() if v is not None}
+    return client.post(f"/office/intake/{petition_type}", data=prefixed)
 
 
 def number_from(response: Any) -> str:
@@ -96,7 +104,7 @@ def test_intake_without_any_contact_is_refused_and_stores_nothing(session: Sessi
 def test_bad_citizen_details_are_refused(session: Session, person: Any, field: str, value: str) -> None:
     _, client = person("relations_agent", "bcrc")
     response = register(client, **{"phone": "20123456", field: value})
-    assert response.status_code == 400 and f'id="error-{field}"' in response.get_data(as_text=True)
+    assert response.status_code == 400 and f'id="error-citizen_{field}"' in response.get_data(as_text=True)
     assert petitions(session) == 0
 
 
@@ -122,7 +130,7 @@ class TestWhichOffices:
     def test_agent_registers_for_their_own_body_only(self, session: Session, person: Any) -> None:
         _, health = person("relations_agent", "min-health")
         response = register(health, office="mun-sfax")
-        assert response.status_code == 400 and 'id="error-office"' in response.get_data(as_text=True)
+        assert response.status_code == 400 and 'id="error-intake_office"' in response.get_data(as_text=True)
         assert petitions(session) == 0
         assert register(health, office="min-health").status_code == 302
 
@@ -138,7 +146,7 @@ class TestWhichOffices:
     ) -> None:
         _, house = person("relations_agent", "sh-kasserine")
         page = house.get("/office/intake/complaint").get_data(as_text=True)
-        offices = page.split('id="f-office"', 1)[1].split("</select>", 1)[0]
+        offices = page.split('id="f-intake_office"', 1)[1].split("</select>", 1)[0]
         assert 'value="mun-sfax"' in offices and 'value="sh-kasserine"' not in offices
         assert petition_of(number_from(register(house, office="mun-sfax"))).intake_body == "sh-kasserine"
         assert register(house, office="sh-tataouine").status_code == 400

@@ -76,8 +76,8 @@ def world(app: Flask, session: Session, person: Callable[..., Any], portal: Any)
     page = report.get_data(as_text=True)
     receipt = page.split('class="receipt-code"')[1].split(">", 1)[1].split("<", 1)[0].strip() if 'class="receipt-code"' in page else ""
     intake = clients["relations_x"].post("/office/intake/complaint", data={
-        "subject": "Broken lift", "description": "At the hospital.", "channel": "phone", "office": BODY_X,
-        "name": "Hedi Trabelsi", "phone": "20123456",
+        "subject": "Broken lift", "description": "At the hospital.", "intake_channel": "phone",
+        "intake_office": BODY_X, "citizen_name": "Hedi Trabelsi", "citizen_phone": "20123456",
     })
     assert intake.status_code == 302, intake.get_data(as_text=True)[:2000]
     session.add(Holiday(day=date(2026, 1, 1), name_en="New year", name_fr="Nouvel an", name_ar="رأس السنة"))
