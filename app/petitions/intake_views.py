@@ -24,6 +24,7 @@ from app.petitions.web import body_choices, start_form, uploaded_files
 # Channel names belong to the statistics, which list every channel; intake uses four of them.
 from app.stats.labels import CHANNELS
 
+
 def _citizen_details() -> CitizenDetails:
     form = request.form
     return CitizenDetails(
