@@ -127,3 +127,22 @@ OPEN311_DEFAULT_DAYS = 90
 RETENTION_YEARS = 5
 # Sent or failed outbox messages (which quote personal data) are deleted after this many days.
 OUTBOX_KEEP_DAYS = 30
+
+# Assisted intake (app/petitions/intake.py): a relations-office agent registers petitions for
+# their own body's office; agents of bodies of these kinds may register for any body's office
+# (the BCRC dispatches, service houses receive walk-ins for every administration).
+INTAKE_ANY_OFFICE_KINDS = ["central_office", "service_house"]
+
+# Sign-in with a national e-ID through OpenID Connect (app/auth/oidc.py). Disabled (no button,
+# the routes answer 404) while OIDC_ISSUER is empty. The issuer must serve
+# /.well-known/openid-configuration; the flow is authorization code + PKCE (S256).
+OIDC_ISSUER = ""
+OIDC_CLIENT_ID = ""
+OIDC_CLIENT_SECRET = ""
+# The provider's name on the button "Sign in with <label>" (e.g. "Mobile ID"), shown as is.
+OIDC_LABEL = "national e-ID"
+OIDC_SCOPE = "openid email profile"
+# The claim carrying the national ID number (8 digits), used to find an existing account.
+OIDC_NATIONAL_ID_CLAIM = "national_id"
+# Seconds to wait for the provider before telling the person it cannot be reached.
+OIDC_TIMEOUT = 10

@@ -24,6 +24,8 @@ class Action(enum.StrEnum):
     API_CLIENT_ISSUED = "api:client:issued"
     API_CLIENT_REVOKED = "api:client:revoked"
     PETITION_SUBMITTED = "petition:submitted"
+    PETITION_REGISTERED = "petition:registered_by_agent"
+    PETITION_CLAIMED = "petition:claimed"
     PERSONAL_DATA_PURGED = "petition:personal_data:purged"
     TASK_CLAIMED = "task:claimed"
     TASK_UNCLAIMED = "task:unclaimed"
@@ -32,6 +34,9 @@ class Action(enum.StrEnum):
     ACCOUNT_DATA_EXPORTED = "account:data:exported"
     ACCOUNT_CLOSED = "account:closed"
     PASSWORD_RESET = "account:password:reset"
+    ACCOUNT_OIDC_LINKED = "account:oidc:linked"
+    ACCOUNT_OIDC_CREATED = "account:oidc:created"
+    ACCOUNTS_MERGED = "account:merged"
 
 
 class AuditEvent(Base):

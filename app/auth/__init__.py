@@ -51,4 +51,4 @@ def init_app(app: Flask) -> None:
 
 
 # Imported last: they need ``bp``. Importing registers the routes and the CLI commands.
-from app.auth import admin_views, cli, views  # noqa: E402,F401
+from app.auth import admin_views, cli, oidc_views, views  # noqa: E402,F401

@@ -37,6 +37,17 @@ def citizen_event(session: Session, action: Action, user_id: int | None, target:
     return AuditLog(session).record(action, target=target, details=details, actor_id=user_id)
 
 
+def anonymise(user: User, placeholder_email: str, passwords: Passwords) -> None:
+    """Remove the personal data of an account that stays as a row (others point at it) and
+    make it unusable: inactive, its sessions end, and nobody knows its password."""
+    user.email = placeholder_email
+    user.full_name = ""
+    user.phone = None
+    user.national_id = None
+    user.is_active = False
+    user.password_hash = passwords.hash(secrets.token_urlsafe(32))
+
+
 def _when(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -49,6 +60,11 @@ def _petition(petition: Petition, service: PetitionService) -> dict[str, Any]:
         "description": petition.description,
         "details": json.loads(petition.details or "{}"),
         "contact_email": petition.contact_email,
+        "contact_name": petition.contact_name,
+        "contact_phone": petition.contact_phone,
+        "postal_address": petition.postal_address,
+        "national_id": petition.national_id,
+        "channel": petition.channel,
         "reporter_identity": petition.reporter_identity,
         "status": petition.status,
         "created_at": _when(petition.created_at),
@@ -110,12 +126,7 @@ class PrivacyService:
         citizen_event(
             self.session, Action.ACCOUNT_CLOSED, user.id, f"user:{user.id}", petitions=len(blanked.tracking_numbers)
         )
-        user.email = f"closed-{user.id}@invalid"
-        user.full_name = ""
-        user.phone = None
-        user.national_id = None
-        user.is_active = False
-        user.password_hash = self.passwords.hash(secrets.token_urlsafe(32))
+        anonymise(user, f"closed-{user.id}@invalid", self.passwords)
         self.session.commit()
         blanked.remove_files(self.petitions.uploads)
         return len(blanked.tracking_numbers)

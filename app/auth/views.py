@@ -3,13 +3,13 @@ one's own data (download it, close the account)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.audit.models import Action
-from app.auth import bp
+from app.auth import bp, oidc
 from app.auth.errors import InvalidAccountData, InvalidCredentials, InvalidResetToken
 from app.auth.forms import (
     ForgotPasswordForm,
@@ -42,7 +42,8 @@ def _fresh_session() -> None:
         session["lang"] = language
 
 
-def _start_session(user: User) -> None:
+def start_session(user: User) -> None:
+    """Log ``user`` in on a fresh session (password and e-ID sign-in alike)."""
     _fresh_session()
     login_user(user)
 
@@ -68,7 +69,7 @@ def register() -> Response | str:
         except InvalidAccountData as error:
             getattr(form, error.field, form.email).errors.append(str(error))
         else:
-            _start_session(user)
+            start_session(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
             return redirect(landing_url(user))
     return render_template("auth/register.html", form=form)
@@ -90,10 +91,13 @@ def login() -> Response | str:
             # One message for unknown e-mail, wrong password and disabled account alike.
             error = _("Invalid e-mail address or password.")
         else:
-            _start_session(user)
+            start_session(user)
             flash(_("You are logged in."), "success")
             return redirect(next_url or landing_url(user))
-    return render_template("auth/login.html", form=form, next_url=next_url, error=error)
+    return render_template(
+        "auth/login.html", form=form, next_url=next_url, error=error,
+        oidc_label=current_app.config["OIDC_LABEL"] if oidc.enabled() else None,
+    )
 
 
 @bp.route("/logout", methods=["POST"])

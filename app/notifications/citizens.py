@@ -1,7 +1,7 @@
 """What citizens are told at each public step of their petition, and where.
 
 Recipient: the account's e-mail (and phone, for SMS) when the petition has one; else the
-contact e-mail given at submission (counter, Open311). An anonymous corruption report has
+contact e-mail and phone given at submission (an agent's intake, Open311). An anonymous corruption report has
 neither, so it sends nothing. Language: the account's ``preferred_language``; else the language
 of the request that submitted the petition, remembered in ``PetitionLanguage``.
 
@@ -58,7 +58,7 @@ def contact_of(session: Session, petition: Petition, *, submitted: bool = False)
             return None
         language = language_or_default(user.preferred_language)
         return Contact(user.email, user.phone, language, user.full_name, True)
-    if not petition.contact_email:
+    if not petition.contact_email and not petition.contact_phone:
         return None
     remembered = session.get(PetitionLanguage, petition.id)
     if remembered is not None:
@@ -68,7 +68,7 @@ def contact_of(session: Session, petition: Petition, *, submitted: bool = False)
         session.add(PetitionLanguage(petition_id=petition.id, language=language))
     else:  # submitted before notifications existed: the request now is not the citizen's
         language = DEFAULT_LANGUAGE
-    return Contact(petition.contact_email, None, language, None, False)
+    return Contact(petition.contact_email, petition.contact_phone, language, petition.contact_name, False)
 
 
 def citizen_messages(
@@ -82,7 +82,7 @@ def citizen_messages(
     language = contact.language
     link = (
         renderer.url("petitions.detail", tracking_number=petition.tracking_number)
-        if contact.has_account else renderer.url("petitions.track")
+        if contact.has_account else renderer.url("petitions.track", tracking_number=petition.tracking_number)
     )
     context: dict[str, Any] = {
         "number": petition.tracking_number,

@@ -30,6 +30,14 @@ def language_or_default(language: str | None) -> str:
     return short if short in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def public_url(app: Flask, endpoint: str, **values: Any) -> str:
+    """An absolute link under ``PUBLIC_URL``: mail leaves from the worker, with no request to
+    take the host from, and a printed QR code must not carry whatever host a request named."""
+    base = urlsplit(app.config["PUBLIC_URL"])
+    adapter = app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+    return adapter.build(endpoint, values, force_external=True)
+
+
 class Renderer:
     """Renders messages and builds the links they hold (needs an app context to render)."""
 
@@ -55,13 +63,7 @@ class Renderer:
             return self.env.get_template(template).render(**context)
 
     def url(self, endpoint: str, **values: Any) -> str:
-        """An absolute link under ``PUBLIC_URL`` (mail is also sent from the worker, with no
-        request to take the host from)."""
-        base = urlsplit(self.app.config["PUBLIC_URL"])
-        adapter = self.app.url_map.bind(
-            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-        )
-        return adapter.build(endpoint, values, force_external=True)
+        return public_url(self.app, endpoint, **values)
 
     @staticmethod
     def body_name(session: Session, code: str | None, language: str) -> str:

@@ -16,6 +16,7 @@ KIND_LABELS = {
     BodyKind.GOVERNORATE: _l("Governorate"),
     BodyKind.MUNICIPALITY: _l("Municipality"),
     BodyKind.AGENCY: _l("Agency or unit"),
+    BodyKind.SERVICE_HOUSE: _l("Digital service house"),
 }
 
 

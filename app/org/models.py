@@ -26,6 +26,9 @@ class BodyKind(enum.StrEnum):
     GOVERNORATE = "governorate"
     MUNICIPALITY = "municipality"
     AGENCY = "agency"
+    # A digital service house (about 70 in Tunisia): citizens walk in and its agents register
+    # petitions for the offices of other bodies; it handles none itself.
+    SERVICE_HOUSE = "service_house"
 
 
 class Body(Base):

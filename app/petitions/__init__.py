@@ -12,6 +12,7 @@ from app.db import get_session
 from app.engine import engine_service, register_step_listener
 from app.engine.service import EngineService
 from app.engine.types import InstanceInfo
+from app.petitions.intake import IntakeService
 from app.petitions.services import PetitionService, PetitionSettings
 from app.petitions.uploads import UploadStore
 
@@ -58,4 +59,8 @@ def petition_service() -> PetitionService:
     return PetitionService(get_session(), engine_service(), _uploads(current_app.config), settings_from(current_app.config))
 
 
-from app.petitions import views  # noqa: E402,F401  (registers the routes on bp)
+def intake_service() -> IntakeService:
+    return IntakeService(petition_service(), current_app.config["INTAKE_ANY_OFFICE_KINDS"])
+
+
+from app.petitions import intake_views, views  # noqa: E402,F401  (registers the routes on bp)

@@ -86,6 +86,15 @@ class Petition(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")
     citizen_id: Mapped[int | None] = mapped_column(ForeignKey("auth_user.id"))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    # Assisted intake (app/petitions/intake.py): a citizen without an account who came in,
+    # called or wrote is reached through these; ``contact_phone`` is kept in digits only.
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    postal_address: Mapped[str | None] = mapped_column(Text)
+    national_id: Mapped[str | None] = mapped_column(String(8))
+    # Who registered it on the citizen's behalf, at which office (body code).
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("auth_user.id"))
+    intake_body: Mapped[str | None] = mapped_column(String(64), index=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     channel: Mapped[str] = mapped_column(String(20), default=Channel.WEB, server_default="web", index=True)
     # Corruption reports: HMAC of the receipt code (the code itself is shown once, never stored),

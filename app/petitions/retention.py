@@ -61,6 +61,10 @@ def blank_personal_data(petition: Petition, blanked: Blanked) -> None:
     petition.details = "{}"
     petition.citizen_id = None
     petition.contact_email = None
+    petition.contact_name = None
+    petition.contact_phone = None
+    petition.postal_address = None
+    petition.national_id = None
     petition.reporter_identity = None
     petition.rating_comment = None
     for entry in petition.timeline:

@@ -29,6 +29,7 @@ from app.engine.service import EngineService
 from app.engine.types import InstanceInfo, InvalidTaskData, NotFound, TaskInfo
 from app.notifications import notify_timeline
 from app.org.models import Body
+from app.petitions.contacts import Intake, contact_matches
 from app.petitions.models import Attachment, Channel, Petition, PetitionType, Status, TimelineEntry
 from app.petitions.retention import CITIZEN_WORKFLOW_FIELDS, REMOVED, ROUTING_FIELDS, Blanked, blank_personal_data
 from app.petitions.uploads import StoredFile, UploadRejected, UploadStore, keep_only_if_committed
@@ -111,13 +112,15 @@ class PetitionService:
         contact_email: str | None,
         reporter_identity: str | None = None,
         channel: Channel = Channel.WEB,
+        intake: Intake | None = None,
     ) -> Submission:
         """Check, store and start a petition in the caller's transaction.
 
         Raises ``InvalidTaskData`` (field → message) for bad form data, bad files or an unknown
         body; nothing is stored then, and files already written are removed. On the web a
         petition needs an account (except a corruption report); through other channels (an
-        agent at a counter, the Open311 API) a contact e-mail is enough.
+        agent at a counter, the Open311 API) a contact e-mail is enough, and with ``intake``
+        (an agent registering it) the contact the agent took down.
         """
         kind = PetitionType(petition_type)
         errors = self.engine.runtime.forms.errors(start_form_name(kind), data)
@@ -133,7 +136,7 @@ class PetitionService:
             if anonymous:
                 citizen_id, contact_email = None, None
             reporter_identity = reporter_identity or data.get("reporter_contact") or None
-        elif citizen_id is None and (channel is Channel.WEB or not contact_email):
+        elif citizen_id is None and (channel is Channel.WEB or not (contact_email or intake)):
             raise InvalidTaskData({"": gettext("Log in to submit this kind of petition.")})
         else:
             anonymous = False
@@ -141,16 +144,19 @@ class PetitionService:
         with self._stored(files) as stored:
             petition = self._create(kind, data, target, citizen_id, contact_email, anonymous, reporter_identity)
             petition.channel = channel
+            if intake is not None:
+                intake.apply(petition)
+            actor_id = intake.registered_by_id if intake is not None else citizen_id
             receipt = None
             if anonymous:
                 receipt = "".join(secrets.choice("0123456789") for _ in range(16))
                 petition.receipt_hash = receipt_hash(receipt, self.settings.receipt_key)
             for file in stored:
-                petition.attachments.append(Attachment(**file.__dict__, uploaded_by=citizen_id))
-            self._log(petition, "received", body=petition.current_office, actor_id=citizen_id)
+                petition.attachments.append(Attachment(**file.__dict__, uploaded_by=actor_id))
+            self._log(petition, "received", body=petition.current_office, actor_id=actor_id)
             info = self.engine.start(
                 self.settings.process_ids[kind], self._start_data(petition, data),
-                actor=f"user:{citizen_id}" if citizen_id else "anonymous",
+                actor=f"user:{actor_id}" if actor_id else "anonymous",
             )
             petition.instance_id = info.id
             self._apply(petition, info)
@@ -346,14 +352,13 @@ class PetitionService:
             raise NotFound("no such petition")
         return petition
 
-    def lookup(self, tracking_number: str, email: str) -> Petition | None:
-        """Public status lookup: both the number and the e-mail given at submission must match."""
+    def lookup(self, tracking_number: str, contact: str) -> Petition | None:
+        """Public status lookup: both the number and the contact given at submission (e-mail,
+        or the phone an agent took down) must match."""
         petition = self.session.scalar(
             select(Petition).where(Petition.tracking_number == tracking_number.strip().upper())
         )
-        if petition is None or not petition.contact_email:
-            return None
-        if not hmac.compare_digest(petition.contact_email.lower(), email.strip().lower()):
+        if petition is None or not contact_matches(petition, contact):
             return None
         return petition
 

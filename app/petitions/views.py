@@ -12,15 +12,17 @@ from werkzeug.wrappers import Response
 from app import schemaforms
 from app.audit.models import Action
 from app.auth.models import Role
+from app.auth.permissions import role_required
 from app.auth.privacy import citizen_event
 from app.db import get_session
 from app.engine.types import InvalidTaskData, NotFound
 from app.i18n import current_language
-from app.org.services import BodyService
-from app.petitions import bp, labels, petition_service
+from app.petitions import bp, intake_service, labels, petition_service
 from app.petitions.access import can_see_as_staff
+from app.petitions.intake import ClaimRefused
 from app.petitions.models import Petition, PetitionType, Status
-from app.petitions.services import UploadedFile, format_receipt, start_form_name
+from app.petitions.services import format_receipt
+from app.petitions.web import body_choices, start_form, uploaded_files
 from app.security import rate_limited
 
 RECEIPT_SESSION_KEY = "receipt_petition"
@@ -29,18 +31,6 @@ RECEIPT_SESSION_KEY = "receipt_petition"
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {"petition_labels": labels}
-
-
-def _body_choices() -> list[tuple[str, str]]:
-    locale = current_language()
-    return [(b.code, b.display_name(locale)) for b in BodyService(get_session()).list()]
-
-
-def _files() -> list[UploadedFile]:
-    files = [f for f in request.files.getlist("attachments") if f and f.filename]
-    if len(files) > current_app.config["MAX_ATTACHMENTS"]:
-        raise InvalidTaskData({"attachments": _("Attach at most %(n)d files.", n=current_app.config["MAX_ATTACHMENTS"])})
-    return [UploadedFile(f.stream, f.filename or "") for f in files]
 
 
 def _own_petition(tracking_number: str) -> Petition:
@@ -75,16 +65,14 @@ def submit_form(petition_type: str) -> Response | str | tuple[str, int]:
     if current_user.is_authenticated and current_user.role != Role.CITIZEN:
         abort(403)
     service = petition_service()
-    schema = service.engine.runtime.forms.schema(start_form_name(petition_type))
-    choices = {"target_body": _body_choices()} if "target_body" in schema.get("properties", {}) else {}
-    fields = schemaforms.fields(schema, current_language(), choices)
+    schema, fields = start_form(service, petition_type)
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = schemaforms.parse(schema, request.form)
         try:
             submission = service.submit(
-                petition_type, values, _files(),
+                petition_type, values, uploaded_files(),
                 citizen_id=current_user.id if current_user.is_authenticated else None,
                 contact_email=current_user.email if current_user.is_authenticated else None,
             )
@@ -120,6 +108,27 @@ def mine() -> str:
     return render_template("petitions/mine.html", petitions=petition_service().of_citizen(current_user.id))
 
 
+@bp.route("/petitions/claim", methods=["GET", "POST"])
+@role_required(Role.CITIZEN)
+@rate_limited("LOOKUP_RATE_LIMIT")
+def claim() -> Response | tuple[str, int]:
+    """Add a petition an office registered for the citizen (phone, letter, counter) to the account."""
+    error = None
+    if request.method == "POST":
+        try:
+            petition = intake_service().claim(
+                current_user, request.form.get("tracking_number", ""), request.form.get("contact", "")
+            )
+            get_session().commit()
+        except ClaimRefused:
+            get_session().rollback()
+            error = _("No petition without an account matches this tracking number and contact.")
+        else:
+            flash(_("Petition %(n)s was added to your account.", n=petition.tracking_number), "success")
+            return redirect(url_for("petitions.detail", tracking_number=petition.tracking_number))
+    return render_template("petitions/claim.html", error=error), 400 if error else 200
+
+
 def _detail_page(petition: Petition, *, owner: bool, status: int = 200, errors: dict[str, str] | None = None) -> tuple[str, int]:
     service = petition_service()
     survey = service.survey_task(petition) if owner and petition.status == Status.ANSWERED else None
@@ -130,7 +139,7 @@ def _detail_page(petition: Petition, *, owner: bool, status: int = 200, errors: 
         "petitions/detail.html", petition=petition, timeline=service.public_timeline(petition),
         owner=owner, survey_fields=survey_fields, errors=schemaforms.localized_errors(errors or {}),
         values=request.form,
-        overdue=service.deadline_passed(petition), bodies=dict(_body_choices()),
+        overdue=service.deadline_passed(petition), bodies=dict(body_choices()),
     ), status
 
 
@@ -146,7 +155,7 @@ def reply(tracking_number: str) -> Response | tuple[str, int]:
     petition = _petition_for_reply(tracking_number)
     try:
         petition_service().reply(
-            petition, request.form.get("text", ""), _files(),
+            petition, request.form.get("text", ""), uploaded_files(),
             current_user.id if current_user.is_authenticated else None,
         )
         get_session().commit()
@@ -217,7 +226,7 @@ def track() -> tuple[str, int]:
     page = render_template(
         "petitions/track.html", petition=petition, searched=searched,
         timeline=petition_service().public_timeline(petition) if petition else [],
-        bodies=dict(_body_choices()),
+        bodies=dict(body_choices()),
     )
     return page, 404 if searched and petition is None else 200
 
@@ -237,5 +246,5 @@ def receipt_status() -> tuple[str, int]:
     return render_template(
         "petitions/receipt_status.html", petition=petition, searched=False,
         timeline=petition_service().public_timeline(petition) if petition else [],
-        bodies=dict(_body_choices()), errors={}, values={},
+        bodies=dict(body_choices()), errors={}, values={},
     ), 200

@@ -92,8 +92,8 @@ def test_seed_people_loads_demo_bodies_and_accounts_once(app: Flask, session: Se
 
     assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
     assert "0 bodies and 0 accounts" in second.output
-    assert session.scalar(select(func.count()).select_from(User)) == 10
-    assert session.scalar(select(func.count()).select_from(Body)) == 8
+    assert session.scalar(select(func.count()).select_from(User)) == 11
+    assert session.scalar(select(func.count()).select_from(Body)) == 10
 
 
 def test_init_db_demo_loads_people_before_any_other_demo_loader(
@@ -103,5 +103,5 @@ def test_init_db_demo_loads_people_before_any_other_demo_loader(
     with app.app_context():
         message = loaders[0]()
 
-    assert "8 bodies and 10 accounts" in message
-    assert session.scalar(select(func.count()).select_from(User)) == 10
+    assert "10 bodies and 11 accounts" in message
+    assert session.scalar(select(func.count()).select_from(User)) == 11

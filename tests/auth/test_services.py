@@ -310,9 +310,9 @@ class TestSeedDemo:
         created = service.seed_demo(DEMO_DIR / "users.json")
         again = service.seed_demo(DEMO_DIR / "users.json")
 
-        assert created == 10
+        assert created == 11
         assert again == 0
-        assert session.scalar(select(func.count()).select_from(User)) == 10
+        assert session.scalar(select(func.count()).select_from(User)) == 11
         users = session.scalars(select(User)).all()
         assert all(user.body is not None for user in users if user.role.needs_body)
         assert {user.role for user in users} == set(Role)

@@ -30,13 +30,13 @@ WORDS = {
     "ar": {
         "submit a petition": "تقديم عريضة", "complaint": "شكوى", "subject": "الموضوع",
         "description": "الوصف", "submit": "إرسال", "tracking number": "رقم المتابعة",
-        "e-mail": "البريد الإلكتروني المقدّم مع العريضة", "show the status": "عرض الحالة",
+        "e-mail": "البريد الإلكتروني أو رقم الهاتف المقدَّم مع العريضة", "show the status": "عرض الحالة",
         "status": "الحالة", "open tasks": "المهام المفتوحة", "qualify": "تكييف العريضة",
     },
     "fr": {
         "submit a petition": "Déposer une requête", "complaint": "Réclamation", "subject": "Objet",
         "description": "Description", "submit": "Envoyer", "tracking number": "Numéro de suivi",
-        "e-mail": "Adresse électronique indiquée avec la requête",
+        "e-mail": "Adresse électronique ou numéro de téléphone donnés avec la requête",
         "show the status": "Afficher l'état", "status": "Statut",
         "open tasks": "Tâches ouvertes", "qualify": "Qualifier la requête",
     },

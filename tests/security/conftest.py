@@ -75,6 +75,11 @@ def world(app: Flask, session: Session, person: Callable[..., Any], portal: Any)
     )
     page = report.get_data(as_text=True)
     receipt = page.split('class="receipt-code"')[1].split(">", 1)[1].split("<", 1)[0].strip() if 'class="receipt-code"' in page else ""
+    intake = clients["relations_x"].post("/office/intake/complaint", data={
+        "subject": "Broken lift", "description": "At the hospital.", "intake_channel": "phone",
+        "intake_office": BODY_X, "citizen_name": "Hedi Trabelsi", "citizen_phone": "20123456",
+    })
+    assert intake.status_code == 302, intake.get_data(as_text=True)[:2000]
     session.add(Holiday(day=date(2026, 1, 1), name_en="New year", name_fr="Nouvel an", name_ar="رأس السنة"))
     api_client = ApiClient(name="City app", contact_email="dev@example.org", key_hash=hash_key("k" * 43), key_prefix="kkkkkkkk")
     session.add(api_client)
@@ -82,5 +87,5 @@ def world(app: Flask, session: Session, person: Callable[..., Any], portal: Any)
     return World(
         clients=clients, users=users, petition=petition, task_id=task_id,
         attachment_id=petition.attachments[0].id, receipt=receipt, holiday="2026-01-01",
-        api_client_id=api_client.id,
+        api_client_id=api_client.id, extra={"intake_number": intake.headers["Location"].rsplit("/", 1)[-1]},
     )

@@ -57,16 +57,31 @@ RULES: dict[str, tuple[Values, dict[str, Any]]] = {
     "petitions.submit": (NONE, PUBLIC),
     "petitions.submit_form": (lambda w: {"petition_type": "complaint"}, CITIZEN_ONLY),
     "petitions.mine": (NONE, SIGNED_IN),
+    "petitions.claim": (NONE, CITIZEN_ONLY),
     "petitions.detail": (PETITION, OWNER),
     "petitions.reply": (PETITION, rule(404, citizen_a="ok")),  # anonymous: only with a receipt in session
     "petitions.rate": (PETITION, OWNER),
     "petitions.attachment": (lambda w: {**PETITION(w), "attachment_id": w.attachment_id}, ATTACHMENT),
     "petitions.track": (NONE, PUBLIC),
     "petitions.receipt_status": (NONE, PUBLIC),
+    # assisted intake: relations offices register for citizens; the receipt stays with the
+    # office that registered it (body X)
+    "petitions.intake": (NONE, rule(403, anonymous="login", relations_x="ok", relations_y="ok")),
+    "petitions.intake_form": (
+        lambda w: {"petition_type": "complaint"}, rule(403, anonymous="login", relations_x="ok", relations_y="ok"),
+    ),
+    "petitions.intake_receipt": (
+        lambda w: {"tracking_number": w.extra["intake_number"]},
+        rule(404, anonymous="login", citizen_a=403, citizen_b=403, admin=403, relations_x="ok", agent_x="ok",
+             coordinator_x="ok"),
+    ),
     # accounts
     "auth.register": (NONE, ANONYMOUS_ONLY),
     "auth.login": (NONE, ANONYMOUS_ONLY),
     "auth.logout": (NONE, rule("redirect")),
+    # e-ID sign-in is off unless OIDC_ISSUER is set (tests/auth/test_oidc.py switches it on)
+    "auth.oidc_start": (NONE, rule(404)),
+    "auth.oidc_callback": (NONE, rule(404)),
     "auth.forgot_password": (NONE, PUBLIC),
     "auth.reset_password": (lambda w: {"token": "forged.token"}, rule(400)),
     "auth.my_data": (NONE, SIGNED_IN),
@@ -74,6 +89,7 @@ RULES: dict[str, tuple[Values, dict[str, Any]]] = {
     "auth.close_account": (NONE, CITIZEN_ONLY),  # staff accounts are closed by an administrator
     "auth.list_staff": (NONE, ADMIN),
     "auth.create_staff": (NONE, ADMIN),
+    "auth.merge_accounts": (NONE, ADMIN),
     # staff tasklist
     "tasks.index": (NONE, STAFF_ONLY),
     "tasks.detail": (TASK_ID, TASK),
