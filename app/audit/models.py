@@ -32,6 +32,8 @@ class Action(enum.StrEnum):
     ACCOUNT_DATA_EXPORTED = "account:data:exported"
     ACCOUNT_CLOSED = "account:closed"
     PASSWORD_RESET = "account:password:reset"
+    ROUTING_MODEL_TRAINED = "routing:model:trained"
+    PETITION_MERGED = "petition:merged"
 
 
 class AuditEvent(Base):

@@ -287,6 +287,8 @@ class PetitionService:
             petition.answer = data["answer"]
         if decision == "approve" or task.name in ANSWER_TASKS:
             petition.answered_at = utcnow()
+            # Corruption reports stay confidential whatever the form says.
+            petition.answer_public = bool(data.get("publish")) and petition.type != PetitionType.CORRUPTION
             self._log(petition, "answered", text=petition.answer, actor_id=actor_id)
         if task.lane == CITIZEN_LANE and data.get("rating"):
             petition.rating = int(data["rating"])

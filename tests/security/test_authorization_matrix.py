@@ -63,6 +63,9 @@ RULES: dict[str, tuple[Values, dict[str, Any]]] = {
     "petitions.attachment": (lambda w: {**PETITION(w), "attachment_id": w.attachment_id}, ATTACHMENT),
     "petitions.track": (NONE, PUBLIC),
     "petitions.receipt_status": (NONE, PUBLIC),
+    # routing assistant: the world's petition is not answered, so its answer page is nobody's
+    "routing.similar": (NONE, PUBLIC),
+    "routing.answer": (PETITION, rule(404)),
     # accounts
     "auth.register": (NONE, ANONYMOUS_ONLY),
     "auth.login": (NONE, ANONYMOUS_ONLY),
