@@ -13,7 +13,7 @@ from enum import StrEnum
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from app.routing.text import fit_idf, term_counts, vectorize
 
@@ -21,8 +21,8 @@ from app.routing.text import fit_idf, term_counts, vectorize
 class ClassifierKind(StrEnum):
     """How body scores are computed (``benchmarks/routing.py`` compares them)."""
 
-    LOGISTIC = "logistic"  # multinomial logistic regression; scores are probabilities
-    CENTROID = "centroid"  # cosine to each body's mean vector
+    CENTROID = "centroid"  # cosine to each body's mean vector (the default: see benchmarks/README.md)
+    LINEAR_SVM = "svm"  # one-vs-rest linear SVM; scores are a softmax of its margins
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,8 @@ class RoutingModel:
         """The ``limit`` most likely competent bodies, best first."""
         if not self.bodies or not text.strip():
             return []
-        logits = np.asarray((self.vectors([text]) @ self.weights.T).todense()).ravel() + self.intercept
-        if self.kind is ClassifierKind.LOGISTIC:
+        logits = _scores(self._weights_by_term, self.vectors([text])) + self.intercept
+        if self.kind is ClassifierKind.LINEAR_SVM:
             exp = np.exp(logits - logits.max())
             logits = exp / exp.sum()
         order = np.argsort(-logits)[:limit]
@@ -73,10 +73,16 @@ class RoutingModel:
         """Ids of published answers whose petition resembles ``text``, most similar first."""
         if self.public_vectors.shape[0] == 0 or not text.strip():
             return []
-        scores = (self.public_vectors @ self.vectors([text]).T).toarray().ravel()
+        scores = _scores(self._public_by_term, self.vectors([text]))
         candidates = np.flatnonzero(scores >= min_score)
         best = candidates[np.argsort(-scores[candidates])][:limit]
         return [Scored(int(self.public_ids[i]), round(float(scores[i]), 4)) for i in best]
+
+    def __post_init__(self) -> None:
+        # Column-major copies: a query touches only the columns of its own n-grams (~100 of
+        # 2**18), so scoring reads those columns instead of multiplying whole matrices.
+        self._weights_by_term = self.weights.tocsc()
+        self._public_by_term = self.public_vectors.tocsc()
 
     # Serialization ------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -99,6 +105,11 @@ class RoutingModel:
             )
 
 
+def _scores(by_term: sparse.csc_matrix, query: sparse.csr_matrix) -> np.ndarray:
+    """``matrix @ query`` for one query row, reading only the query's columns."""
+    return np.asarray(by_term[:, query.indices] @ query.data).ravel()
+
+
 def _csr_arrays(name: str, matrix: sparse.csr_matrix) -> dict[str, np.ndarray]:
     return {f"{name}_data": matrix.data, f"{name}_indices": matrix.indices,
             f"{name}_indptr": matrix.indptr, f"{name}_shape": np.array(matrix.shape)}
@@ -112,17 +123,17 @@ def _csr_from(arrays: np.lib.npyio.NpzFile, name: str) -> sparse.csr_matrix:
 
 
 def train(
-    examples: list[Example], public: list[PublicAnswer], kind: ClassifierKind = ClassifierKind.LOGISTIC
+    examples: list[Example], public: list[PublicAnswer], kind: ClassifierKind = ClassifierKind.CENTROID
 ) -> RoutingModel:
     """Fit IDF weights on every text seen, then the body classifier on the labelled examples.
 
     Works from one example on: with a single body the classifier is that body's centroid
-    (logistic regression needs two classes).
+    (an SVM needs two classes).
     """
     texts = [e.text for e in examples] + [p.text for p in public]
     idf = fit_idf(term_counts(texts)) if texts else np.ones(1, dtype=np.float32)
     bodies = sorted({e.body for e in examples})
-    if len(bodies) < 2 and kind is ClassifierKind.LOGISTIC:
+    if len(bodies) < 2 and kind is ClassifierKind.LINEAR_SVM:
         kind = ClassifierKind.CENTROID
     weights, intercept = _fit(kind, vectorize([e.text for e in examples], idf) if examples else None,
                               [e.body for e in examples], bodies, idf.shape[0])
@@ -138,12 +149,13 @@ def _fit(
 ) -> tuple[sparse.csr_matrix, np.ndarray]:
     if vectors is None:
         return sparse.csr_matrix((0, width), dtype=np.float32), np.zeros(0, dtype=np.float32)
-    if kind is ClassifierKind.LOGISTIC:
-        classifier = LogisticRegression(C=20.0, max_iter=2000)
+    if kind is ClassifierKind.LINEAR_SVM:
+        classifier = LinearSVC(C=1.0)
         classifier.fit(vectors, labels)
+        coef = classifier.coef_ if len(bodies) > 2 else np.vstack([-classifier.coef_, classifier.coef_])
+        intercept = classifier.intercept_ if len(bodies) > 2 else np.array([-classifier.intercept_[0], classifier.intercept_[0]])
         # Weights of n-grams never seen in training stay exactly zero: the matrix stays sparse.
-        weights = sparse.csr_matrix(classifier.coef_.astype(np.float32))
-        return weights, classifier.intercept_.astype(np.float32)
+        return sparse.csr_matrix(coef.astype(np.float32)), intercept.astype(np.float32)
     label_array = np.array(labels)
     rows = [sparse.csr_matrix(vectors[label_array == body].mean(axis=0)) for body in bodies]
     centroids = sparse.vstack(rows).tocsr()

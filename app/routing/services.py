@@ -95,7 +95,7 @@ class RoutingService:
         self.settings = settings
 
     # Training ---------------------------------------------------------------------------------
-    def train(self, kind: ClassifierKind = ClassifierKind.LOGISTIC, actor: str = "cli") -> RoutingModelVersion | None:
+    def train(self, kind: ClassifierKind = ClassifierKind.CENTROID, actor: str = "cli") -> RoutingModelVersion | None:
         """Train and store a new version from the answered petitions; None when none exist yet."""
         answered = self.session.execute(
             select(Petition.subject, Petition.description, Petition.competent_body).where(
