@@ -8,7 +8,7 @@ suggestion is simply empty.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, Flask, current_app
@@ -21,8 +21,8 @@ bp = Blueprint("routing", __name__, template_folder="templates")
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["routing"] = ModelCache()
-    engine.register_function(app, "suggest_body", suggest_body)
+    cache = app.extensions["routing"] = ModelCache()
+    engine.register_function(app, "suggest_body", _suggest_body_for(app, cache))
     from app.routing import cli  # noqa: F401  (registers `flask epeople routing-train`)
 
     app.register_blueprint(bp)
@@ -43,11 +43,18 @@ def routing_service() -> RoutingService:
     return RoutingService(get_session(), current_app.extensions["routing"], settings_from(current_app.config))
 
 
-def suggest_body(text: str) -> list[Any]:
-    """For diagrams: ``[body_code, score]`` of the most likely competent body, or
-    ``[None, 0.0]`` when there is no model (so a threshold test simply fails)."""
-    best = routing_service().suggest_bodies(str(text), limit=1)
-    return [best[0].key, best[0].score] if best else [None, 0.0]
+def _suggest_body_for(app: Flask, cache: ModelCache) -> Callable[[str], list[Any]]:
+    """Bound to the app, not to a request: timers and engine-level callers have no app context."""
+    settings = settings_from(app.config)
+
+    def suggest_body(text: str) -> list[Any]:
+        """For diagrams: ``[body_code, score]`` of the most likely competent body, or
+        ``[None, 0.0]`` when there is no model (so a threshold test simply fails)."""
+        with app.extensions["db"].session() as session:
+            best = RoutingService(session, cache, settings).suggest_bodies(str(text), limit=1)
+        return [best[0].key, best[0].score] if best else [None, 0.0]
+
+    return suggest_body
 
 
 from app.routing import views  # noqa: E402,F401  (registers the routes on bp)

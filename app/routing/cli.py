@@ -16,7 +16,7 @@ from app.routing.services import RoutingService
 
 
 @epeople.command("routing-train")
-@click.option("--kind", type=click.Choice([k.value for k in ClassifierKind]), default=ClassifierKind.CENTROID.value,
+@click.option("--kind", type=click.Choice([k.value for k in ClassifierKind]), default=ClassifierKind.LINEAR_SVM.value,
               help="Body classifier (benchmarks/routing.py compares them).")
 def routing_train_command(kind: str) -> None:
     """Train a new routing model version from the answered petitions."""

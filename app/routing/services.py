@@ -52,6 +52,14 @@ class Duplicate:
     same_citizen: bool
 
 
+@dataclass(frozen=True)
+class Qualification:
+    """What the office sees while qualifying: bodies to route to, petitions to merge with."""
+
+    suggestions: list[Scored]
+    duplicates: list[Duplicate]
+
+
 def petition_text(petition: Petition) -> str:
     return f"{petition.subject}\n{petition.description}"
 
@@ -95,7 +103,7 @@ class RoutingService:
         self.settings = settings
 
     # Training ---------------------------------------------------------------------------------
-    def train(self, kind: ClassifierKind = ClassifierKind.CENTROID, actor: str = "cli") -> RoutingModelVersion | None:
+    def train(self, kind: ClassifierKind = ClassifierKind.LINEAR_SVM, actor: str = "cli") -> RoutingModelVersion | None:
         """Train and store a new version from the answered petitions; None when none exist yet."""
         answered = self.session.execute(
             select(Petition.subject, Petition.description, Petition.competent_body).where(
@@ -158,6 +166,11 @@ class RoutingService:
         return self.session.scalar(
             select(Petition).where(Petition.tracking_number == tracking_number, public_answer_clause())
         )
+
+    def qualification(self, petition: Petition) -> Qualification:
+        if petition.type == PetitionType.CORRUPTION:
+            return Qualification([], [])
+        return Qualification(self.suggest_bodies(petition_text(petition)), self.duplicates(petition))
 
     def duplicates(self, petition: Petition, limit: int = 5) -> list[Duplicate]:
         """Recent petitions that look like ``petition``: same citizen with a lower bar, anyone's

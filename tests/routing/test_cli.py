@@ -13,10 +13,10 @@ from app.routing.models import RoutingModelVersion
 
 
 def test_routing_train_command_stores_a_version(app: Flask, session: Session, answered: list[Petition]) -> None:
-    result = app.test_cli_runner().invoke(args=["epeople", "routing-train", "--kind", "svm"])
+    result = app.test_cli_runner().invoke(args=["epeople", "routing-train", "--kind", "centroid"])
     assert result.exit_code == 0, result.output
     assert f"routing model v1: {len(answered)} petitions" in result.output
-    assert session.scalar(select(RoutingModelVersion.kind)) == "svm"
+    assert session.scalar(select(RoutingModelVersion.kind)) == "centroid"
 
 
 def test_routing_train_command_says_so_when_nothing_was_answered(app: Flask, session: Session) -> None:
