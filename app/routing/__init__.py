@@ -23,7 +23,10 @@ bp = Blueprint("routing", __name__, template_folder="templates")
 def init_app(app: Flask) -> None:
     cache = app.extensions["routing"] = ModelCache()
     engine.register_function(app, "suggest_body", _suggest_body_for(app, cache))
-    from app.routing import cli  # noqa: F401  (registers `flask epeople routing-train`)
+    from app.routing import cli
+
+    # After the demo petitions (registered by app.petitions, initialised before this package).
+    app.extensions.setdefault("demo_loaders", []).append(cli.load_demo_model)
 
     app.register_blueprint(bp)
 

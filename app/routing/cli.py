@@ -30,6 +30,15 @@ def routing_train_command(kind: str) -> None:
     click.echo(f"routing model v{row.version}: {row.training_size} petitions, {row.public_size} public answers")
 
 
+def load_demo_model() -> str:
+    """``init-db --demo`` loader: a first model from the demo's answered petitions."""
+    from app.routing import routing_service
+
+    row = routing_service().train(actor="init-db")
+    get_session().commit()
+    return f"routing model v{row.version} trained" if row else "routing model: no answered petition to learn from"
+
+
 def retrain_if_due(app: Flask, session: Session) -> int | None:
     """The worker's job: train a new version when the last one is older than
     ``ROUTING_RETRAIN_SECONDS`` (0: never). Returns the new version, if any."""

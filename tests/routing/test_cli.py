@@ -41,3 +41,16 @@ def test_worker_retrains_only_when_the_last_version_is_older_than_the_interval(
         assert retrain_if_due(app, session) is None
     finally:
         app.config["ROUTING_RETRAIN_SECONDS"] = 0
+
+
+def test_demo_loader_trains_a_first_model_and_says_so_when_it_cannot(
+    app: Flask, session: Session, make_petition: object
+) -> None:
+    from app.routing.cli import load_demo_model
+
+    with app.app_context():
+        assert load_demo_model() == "routing model: no answered petition to learn from"
+    make_petition("Coupure d'eau", "Pas d'eau à Thyna", "gov-sfax")  # type: ignore[operator]
+    with app.app_context():
+        assert load_demo_model() == "routing model v1 trained"
+    assert session.scalar(select(RoutingModelVersion.version)) == 1

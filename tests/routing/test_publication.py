@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import Flask
 from flask.testing import FlaskClient
+
+from app import create_app
 
 from app.routing.model import RoutingModel
 from app.routing.services import RoutingService
@@ -68,3 +71,17 @@ def test_unpublished_answer_is_never_shown(
 def test_similar_endpoint_returns_nothing_for_corruption_reports_or_unknown_types(client: FlaskClient) -> None:
     for kind in ("corruption", "nonsense", ""):
         assert client.get("/petitions/similar", query_string={"type": kind, "q": "رشوة"}).get_json() == {"results": []}
+
+
+def test_similar_endpoint_is_rate_limited(database_url: str, app: Flask) -> None:
+    limited = create_app({
+        "ENVIRONMENT": "testing", "DATABASE_URL": database_url, "RATELIMIT_ENABLED": True,
+        "SIMILAR_RATE_LIMIT": "2 per minute",
+    })
+    try:
+        client = limited.test_client()
+        codes = [client.get("/petitions/similar", query_string={"type": "complaint", "q": "eau"}).status_code
+                 for _ in range(3)]
+        assert codes == [200, 200, 429]
+    finally:
+        limited.extensions["db"].engine.dispose()
