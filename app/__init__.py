@@ -27,6 +27,7 @@ from app import (  # noqa: F401  (worker: registers `flask epeople worker`)
     notifications,
     org,
     petitions,
+    routing,
     security,
     stats,
     tasks,
@@ -55,6 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(adminhome.bp)
     petitions.init_app(app)
     tasks.init_app(app)
+    routing.init_app(app)
     admin.init_app(app)
     api.init_app(app)
     stats.init_app(app)

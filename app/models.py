@@ -9,6 +9,7 @@ from app.engine import models as engine_models
 from app.notifications import models as notifications_models
 from app.org import models as org_models
 from app.petitions import models as petitions_models
+from app.routing import models as routing_models
 from app.stats import models as stats_models
 
-__all__ = ["Base", "api_models", "audit_models", "auth_models", "calendar_models", "engine_models", "notifications_models", "org_models", "petitions_models", "stats_models"]
+__all__ = ["Base", "api_models", "audit_models", "auth_models", "calendar_models", "engine_models", "notifications_models", "org_models", "petitions_models", "routing_models", "stats_models"]

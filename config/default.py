@@ -146,3 +146,21 @@ OIDC_SCOPE = "openid email profile"
 OIDC_NATIONAL_ID_CLAIM = "national_id"
 # Seconds to wait for the provider before telling the person it cannot be reached.
 OIDC_TIMEOUT = 10
+
+# Routing assistant (app/routing/): suggestions need a trained model (`flask epeople
+# routing-train`, or the worker every ROUTING_RETRAIN_SECONDS; 0 turns that off).
+ROUTING_RETRAIN_SECONDS = 24 * 3600
+ROUTING_SIMILAR_LIMIT = 5
+ROUTING_SIMILAR_MIN_SCORE = 0.25
+# Duplicates: cosine similarity to petitions of the last ROUTING_DUPLICATE_DAYS (at most
+# ROUTING_DUPLICATE_CANDIDATES of them); a lower bar when the same citizen filed both.
+ROUTING_DUPLICATE_MIN_SCORE = 0.55
+ROUTING_DUPLICATE_SAME_CITIZEN_MIN_SCORE = 0.35
+ROUTING_DUPLICATE_DAYS = 90
+ROUTING_DUPLICATE_CANDIDATES = 2000
+# Whether "publish the answer" is ticked by default when an answer is validated.
+ROUTING_PUBLISH_ANSWERS_DEFAULT = False
+# The petition diagram routes without qualification when the suggested body scores at least
+# this much; 0 keeps every petition for a person to qualify.
+ROUTING_AUTO_ROUTE_THRESHOLD = 0.0
+SIMILAR_RATE_LIMIT = "60 per minute"

@@ -11,3 +11,5 @@ ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 RATELIMIT_ENABLED = False
 # Texts to citizens are kept in memory too (app.extensions["sms"].outbox).
 SMS_BACKEND = "memory"
+# The routing model is trained by the tests that need one, not by every `worker --once`.
+ROUTING_RETRAIN_SECONDS = 0

@@ -37,6 +37,8 @@ class Action(enum.StrEnum):
     ACCOUNT_OIDC_LINKED = "account:oidc:linked"
     ACCOUNT_OIDC_CREATED = "account:oidc:created"
     ACCOUNTS_MERGED = "account:merged"
+    ROUTING_MODEL_TRAINED = "routing:model:trained"
+    PETITION_MERGED = "petition:merged"
 
 
 class AuditEvent(Base):

@@ -29,7 +29,7 @@ from app.petitions.models import Petition, TimelineEntry
 # Timeline kinds that send the citizen an e-mail (each has a template of that name) ...
 EMAIL_KINDS = frozenset({
     "received", "transferred", "information_requested", "deadline_extended", "answered",
-    "closed", "rejected", "abandoned",
+    "closed", "rejected", "abandoned", "merged",
 })
 # ... and those that also send a short SMS when ``SMS_ENABLED`` and a phone number is known.
 SMS_KINDS = frozenset({"received", "answered"})

@@ -52,6 +52,7 @@ def settings_from(config: Mapping[str, Any]) -> PetitionSettings:
         central_office=config["CENTRAL_OFFICE"],
         corruption_unit=config["CORRUPTION_UNIT"],
         receipt_key=str(config["SECRET_KEY"]).encode(),
+        auto_route_threshold=float(config["ROUTING_AUTO_ROUTE_THRESHOLD"]),
     )
 
 

@@ -46,6 +46,7 @@ TIMELINE = {
     "rated": _l("You rated the answer"),
     "closed": _l("Closed"),
     "abandoned": _l("Closed: the requested information did not arrive in time"),
+    "merged": _l("Closed as a duplicate; followed under petition"),
     "comment": _l("Internal comment"),
     "returned_for_drafting": _l("Answer returned for redrafting"),
     "escalation_note": _l("Coordinator's note"),

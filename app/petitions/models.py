@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -111,6 +111,11 @@ class Petition(Base):
     open_question: Mapped[str | None] = mapped_column(Text)
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Chosen by the office when validating: a published answer may be shown to other citizens
+    # (without the petitioner's identity) once the petition is closed. Never for corruption reports.
+    answer_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A petition closed as a duplicate points to the one kept.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("petitions_petition.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
@@ -119,6 +124,7 @@ class Petition(Base):
     # ``onupdate`` covers any change the services forget to stamp.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
+    merged_into: Mapped[Petition | None] = relationship(remote_side=[id])
     timeline: Mapped[list[TimelineEntry]] = relationship(
         back_populates="petition", order_by="TimelineEntry.id", cascade="all, delete-orphan"
     )

@@ -54,6 +54,7 @@ class PetitionSettings:
     central_office: str
     corruption_unit: str
     receipt_key: bytes
+    auto_route_threshold: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ class PetitionService:
                 actor=f"user:{actor_id}" if actor_id else "anonymous",
             )
             petition.instance_id = info.id
+            if info.data.get("auto_routed"):
+                self._log(petition, "accepted", body=info.data.get("competent_body"))
             self._apply(petition, info)
             self.session.flush()
         return Submission(petition, receipt)
@@ -197,6 +200,7 @@ class PetitionService:
             "survey_days": self.settings.survey_days,
             "corruption_unit": self.settings.corruption_unit,
             "citizen_id": petition.citizen_id,
+            "auto_route_threshold": self.settings.auto_route_threshold,
         }
 
     @contextmanager
@@ -226,10 +230,23 @@ class PetitionService:
         """Complete a staff (or survey) task and record what it means for the citizen."""
         if data.get("competent_body") and self._active_body(data["competent_body"]) is None:
             raise InvalidTaskData({"competent_body": gettext("Choose a public body from the list.")})
+        kept = self._kept_petition(petition, data) if data.get("decision") == "duplicate" else None
         info = self.engine.complete_task(task.id, data, actor=f"user:{actor_id}")
+        if kept is not None:
+            petition.merged_into = kept
         self._record_task(petition, task, data, actor_id)
         self._apply(petition, info)
         return info
+
+    def _kept_petition(self, petition: Petition, data: dict[str, Any]) -> Petition:
+        """The petition a duplicate is merged into: another one, still on record, not a corruption
+        report (whose existence must not leak), not itself merged."""
+        number = str(data.get("duplicate_of") or "").strip().upper()
+        kept = self.session.scalar(select(Petition).where(Petition.tracking_number == number)) if number else None
+        if (kept is None or kept.id == petition.id or kept.type == PetitionType.CORRUPTION
+                or kept.merged_into_id is not None):
+            raise InvalidTaskData({"duplicate_of": gettext("Give the tracking number of another petition to keep.")})
+        return kept
 
     def reply(self, petition: Petition, text: str, files: list[UploadedFile], actor_id: int | None) -> InstanceInfo:
         """The citizen answers a request for information; the route resumes where it asked."""
@@ -290,6 +307,8 @@ class PetitionService:
             petition.answer = data["answer"]
         if decision == "approve" or task.name in ANSWER_TASKS:
             petition.answered_at = utcnow()
+            # Corruption reports stay confidential whatever the form says.
+            petition.answer_public = bool(data.get("publish")) and petition.type != PetitionType.CORRUPTION
             self._log(petition, "answered", text=petition.answer, actor_id=actor_id)
         if task.lane == CITIZEN_LANE and data.get("rating"):
             petition.rating = int(data["rating"])
@@ -321,6 +340,8 @@ class PetitionService:
                 petition.closed_at = utcnow()
                 if status is Status.ABANDONED:
                     self._log(petition, "abandoned")
+                elif outcome == "duplicate" and petition.merged_into is not None:
+                    self._log(petition, "merged", text=petition.merged_into.tracking_number)
                 elif status is Status.CLOSED:
                     self._log(petition, "closed")
             petition.status = status

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,10 +20,13 @@ from app.i18n import current_language
 from app.org.services import BodyService
 from app.petitions.models import PetitionType, Status
 from app.petitions.services import start_form_name
+from app.routing import routing_service
 from app.tasks import bp, task_service
 from app.tasks.services import NotYourTask, TaskFilters, TaskRow
 
 BODY_FIELDS = ("competent_body", "target_body")
+# The task whose page shows the routing assistant (processes/petition.bpmn).
+QUALIFY_TASK = "qualify"
 ASSIGNMENT_ACTIONS = {"claim": Action.TASK_CLAIMED, "unclaim": Action.TASK_UNCLAIMED, "reassign": Action.TASK_REASSIGNED}
 
 
@@ -79,7 +82,14 @@ def _task_page(row: TaskRow, values: dict[str, Any] | None = None, errors: dict[
     if values is None:
         data = service.engine.task_data(row.task.id)
         values = {k: v for k, v in data.items() if k in schema.get("properties", {}) and k != "decision"}
+        if "publish" in schema.get("properties", {}):
+            # Whether answers are published unless the office unticks it is a policy setting.
+            values.setdefault("publish", current_app.config["ROUTING_PUBLISH_ANSWERS_DEFAULT"])
     petition = row.petition
+    assistance = routing_service().qualification(petition) if row.task.task_name == QUALIFY_TASK else None
+    if assistance and assistance.suggestions and "competent_body" in schema.get("properties", {}):
+        values = {**values}
+        values.setdefault("competent_body", assistance.suggestions[0].key)
     user_body = current_user.body.code if current_user.body is not None else None
     # The citizen's other answers, labelled as the start form labels them in this language.
     start_schema = service.engine.runtime.forms.schema(start_form_name(petition.type))
@@ -91,6 +101,7 @@ def _task_page(row: TaskRow, values: dict[str, Any] | None = None, errors: dict[
         details=json.loads(petition.details or "{}"), detail_fields=detail_fields,
         timeline=petition.timeline, colleagues=service.colleagues(row.task, current_user),
         show_reporter=petition.reporter_identity is not None and user_body == petition.current_office,
+        assistance=assistance,
         calendar=_calendar(), now=utcnow(),
     ), status
 

@@ -62,6 +62,7 @@ def start_data(app: Flask) -> Callable[..., dict[str, Any]]:
             "survey_days": config["SURVEY_DAYS"],
             "corruption_unit": config["CORRUPTION_UNIT"],
             "citizen_id": 7,
+            "auto_route_threshold": config["ROUTING_AUTO_ROUTE_THRESHOLD"],
         }
         if petition_type == "corruption":
             data.update(description="", facts="A clerk asks for cash to stamp permits.",

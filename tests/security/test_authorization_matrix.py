@@ -75,6 +75,9 @@ RULES: dict[str, tuple[Values, dict[str, Any]]] = {
         rule(404, anonymous="login", citizen_a=403, citizen_b=403, admin=403, relations_x="ok", agent_x="ok",
              coordinator_x="ok"),
     ),
+    # routing assistant: the world's petition is not answered, so its answer page is nobody's
+    "routing.similar": (NONE, PUBLIC),
+    "routing.answer": (PETITION, rule(404)),
     # accounts
     "auth.register": (NONE, ANONYMOUS_ONLY),
     "auth.login": (NONE, ANONYMOUS_ONLY),
