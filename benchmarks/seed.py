@@ -263,11 +263,12 @@ class Cloner:
 
 
 def seed(app: Flask, petitions: int, open_petitions: int, due_timers: int = 0,
-         progress: Callable[[str], None] = print) -> dict[str, Any]:
-    """Add ``petitions`` petitions: ``open_petitions`` open (``due_timers`` of them at
-    qualification with their deadline already passed), the rest closed."""
+         stages: tuple[str, ...] = OPEN_STAGES, progress: Callable[[str], None] = print) -> dict[str, Any]:
+    """Add about ``petitions`` petitions: ``open_petitions`` open at ``stages`` in turn
+    (``due_timers`` of them at qualification with their deadline already passed), the rest
+    closed. The templates themselves count among them."""
     began = time.perf_counter()
-    templates = {stage: load_template(app, make_template(app, stage).id) for stage in (*OPEN_STAGES, "closed")}
+    templates = {stage: load_template(app, make_template(app, stage).id) for stage in (*stages, "closed")}
     overdue = None
     if due_timers:
         past = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
@@ -276,11 +277,11 @@ def seed(app: Flask, petitions: int, open_petitions: int, due_timers: int = 0,
     due_timers = min(due_timers, open_petitions)
 
     def plan() -> Iterator[Template]:
-        for i in range(petitions - 4 - (1 if due_timers else 0)):
+        for i in range(petitions - len(templates) - (1 if due_timers else 0)):
             if i < due_timers and overdue is not None:
                 yield overdue
             elif i < open_petitions:
-                yield templates[OPEN_STAGES[i % len(OPEN_STAGES)]]
+                yield templates[stages[i % len(stages)]]
             else:
                 yield templates["closed"]
 
@@ -290,7 +291,7 @@ def seed(app: Flask, petitions: int, open_petitions: int, due_timers: int = 0,
         get_session().execute(text("ANALYZE"))
         get_session().commit()
     seconds = time.perf_counter() - began
-    progress(f"seeded {written + 4 + (1 if due_timers else 0)} petitions in {seconds:.1f} s")
+    progress(f"seeded {written + len(templates) + (1 if due_timers else 0)} petitions in {seconds:.1f} s")
     return {"petitions": petitions, "open": open_petitions, "due_timers": due_timers,
             "seed_seconds": round(seconds, 1)}
 
