@@ -73,7 +73,8 @@ def bench_app(url: str, **overrides: Any) -> Flask:
     os.environ.setdefault("SECRET_KEY", "benchmark-only")  # production refuses to start without
     return create_app({
         "ENVIRONMENT": "production", "DATABASE_URL": url, "SECRET_KEY": "benchmark-only",
-        "RATELIMIT_ENABLED": False, "SESSION_COOKIE_SECURE": False, **overrides,
+        "RATELIMIT_ENABLED": False, "SESSION_COOKIE_SECURE": False, "PREFERRED_URL_SCHEME": "http",
+        **overrides,
     })
 
 
