@@ -28,10 +28,16 @@ class Row(Base):
     description: Mapped[str] = mapped_column(Text)
 
 
+def create_table(url: str) -> None:
+    """Once, before gunicorn starts (its workers would race to create it)."""
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+
+
 def create_app() -> Flask:
     app = Flask(__name__)
     engine = create_engine(os.environ["BARE_DATABASE_URL"], pool_pre_ping=True)
-    Base.metadata.create_all(engine)
 
     @app.post("/insert")
     def insert() -> tuple[str, int]:

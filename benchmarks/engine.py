@@ -17,7 +17,9 @@ import os
 import time
 from typing import Any
 
-from sqlalchemy import Integer, LargeBinary, func, select, text
+from collections.abc import Callable
+
+from sqlalchemy import Integer, LargeBinary, Text, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, Database, temporary_database
@@ -37,6 +39,24 @@ class NaiveInstance(Base):
     __tablename__ = "bench_naive_instance"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     blob: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BareRow(Base):
+    """The floor under every operation: one small row INSERTed and committed."""
+
+    __tablename__ = "bench_bare_row"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+def _bare_insert_commit(db: Database) -> Callable[[int], None]:
+    table = BareRow.__table__
+
+    def insert(i: int) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(table.insert().values(payload=f"petition {i} " + "x" * 100))
+
+    return insert
 
 
 class Naive:
@@ -179,14 +199,18 @@ def main() -> None:
         start, complete = _ours(db, runtime)
 
         # Warm both paths (spec cache, connection pool) before measuring.
+        bare = _bare_insert_commit(db)
         for i in range(20):
             start(i)
             naive.start(START)
+            bare(i)
+        bare_before = rate(bare, args.rounds)
         ours_start = rate(start, args.rounds)
         naive_ids: list[int] = []
         naive_start = rate(lambda i: naive_ids.append(naive.start(START)), args.rounds)
         ours_complete = _completion_rate(db, runtime, args.rounds)
         naive_complete = rate(lambda i: naive.complete(naive_ids[i], {"note": "ok"}), args.rounds)
+        bare_rate = (bare_before + rate(bare, args.rounds)) / 2
         sizes = _stored_bytes(db, naive, runtime)
 
         began = time.perf_counter()
@@ -200,6 +224,9 @@ def main() -> None:
     database = "postgresql" if args.database != "sqlite" else "sqlite"
     result = {
         "rounds": args.rounds,
+        "bare_insert_commit_per_s": round(bare_rate),
+        "start_to_bare": round(ours_start / bare_rate, 2),
+        "completion_to_bare": round(ours_complete / bare_rate, 2),
         "starts_per_s": {"ours": round(ours_start), "naive": round(naive_start),
                          "ratio": round(ours_start / naive_start, 2)},
         "completions_per_s": {"ours": round(ours_complete), "naive": round(naive_complete),
@@ -216,7 +243,9 @@ def main() -> None:
     }
     path = write_result("engine", database, result)
     print(
-        f"engine/{database}: starts {result['starts_per_s']['ratio']}x naive "
+        f"engine/{database}: vs a bare INSERT+COMMIT ({result['bare_insert_commit_per_s']}/s): start "
+        f"{result['start_to_bare']}x, step {result['completion_to_bare']}x; "
+        f"starts {result['starts_per_s']['ratio']}x naive "
         f"({result['starts_per_s']['ours']}/s vs {result['starts_per_s']['naive']}/s); "
         f"completions {result['completions_per_s']['ratio']}x "
         f"({result['completions_per_s']['ours']}/s vs {result['completions_per_s']['naive']}/s); "

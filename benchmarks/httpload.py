@@ -52,6 +52,8 @@ class User:
                 self.connection.close()
                 if attempt == 2:
                     raise
+        else:
+            raise AssertionError("unreachable")
         for cookie in response.headers.get_all("Set-Cookie") or []:
             name, _, value = cookie.split(";", 1)[0].partition("=")
             self.cookies[name.strip()] = value
@@ -118,6 +120,9 @@ def drive(users: list[User], actions: list[Action], expected: int, seconds: floa
                 status = action(user)
             except StopIteration:
                 break
+            except (OSError, http.client.HTTPException):
+                user.connection.close()  # counted as a failure; the next request reconnects
+                status = 0
             own.latencies.append(time.perf_counter() - began)
             own.statuses[status] = own.statuses.get(status, 0) + 1
             if status == expected:

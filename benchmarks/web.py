@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from app.db import get_session, temporary_database
 from app.engine.models import HumanTask
+from benchmarks.bare_app import create_table
 from benchmarks.common import write_result
 from benchmarks.httpload import Action, Load, User, drive, gunicorn
 from benchmarks.seed import BODY, bench_app, prepare, seed
@@ -145,6 +146,7 @@ def main() -> None:
                     select(HumanTask.id).where(HumanTask.task_name == "draft_answer").order_by(HumanTask.id)
                 ))
         app.extensions["db"].engine.dispose()
+        create_table(url)
         for scenario in scenarios:
             result[scenario] = measure(scenario, url, args, task_ids)
     result["load_average_after"] = os.getloadavg()[0]
