@@ -76,8 +76,6 @@ def submit_form(petition_type: str) -> Response | str | tuple[str, int]:
         abort(403)
     service = petition_service()
     schema = service.engine.runtime.forms.schema(start_form_name(petition_type))
-    choices = {"target_body": _body_choices()} if "target_body" in schema.get("properties", {}) else {}
-    fields = schemaforms.fields(schema, current_language(), choices)
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -106,6 +104,9 @@ def submit_form(petition_type: str) -> Response | str | tuple[str, int]:
                 )
             flash(_("Your petition was received. Its tracking number is %(n)s.", n=petition.tracking_number), "success")
             return redirect(url_for("petitions.detail", tracking_number=petition.tracking_number))
+    # The form's fields (and the list of bodies) only when the form is shown, not on success.
+    choices = {"target_body": _body_choices()} if "target_body" in schema.get("properties", {}) else {}
+    fields = schemaforms.fields(schema, current_language(), choices)
     status = 400 if errors else 200
     page = render_template(
         "petitions/submit.html", petition_type=petition_type, fields=fields, values=values,
