@@ -278,11 +278,14 @@ def seed(app: Flask, petitions: int, open_petitions: int, due_timers: int = 0,
     due_timers = min(due_timers, open_petitions)
 
     def plan() -> Iterator[Template]:
-        for i in range(petitions - len(templates) - (1 if due_timers else 0)):
-            if i < due_timers and overdue is not None:
+        """The archive first, then the backlog: open petitions are the newest, as in life."""
+        clones = petitions - len(templates) - (1 if due_timers else 0)
+        for i in range(clones):
+            left = clones - i  # the last ``open_petitions`` are open, overdue ones last of all
+            if left <= due_timers and overdue is not None:
                 yield overdue
-            elif i < open_petitions:
-                yield templates[stages[i % len(stages)]]
+            elif left <= open_petitions:
+                yield templates[stages[left % len(stages)]]
             else:
                 yield templates["closed"]
 
