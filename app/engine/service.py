@@ -109,8 +109,8 @@ class EngineService:
         """The version's columns (not the XML, not an ORM object: this runs on every start).
 
         ``cached`` takes the latest version from the process's memory when it can be checked
-        for free: on PostgreSQL the instance INSERT is conditional on no newer version existing
-        (``OutdatedVersion`` otherwise), so a start never runs on a superseded version.
+        for free: on PostgreSQL the instance INSERT is conditional on that version still being
+        the latest (``OutdatedVersion`` otherwise), so a start never runs on a superseded one.
         """
         if cached and version is None and one_statement_saves(self.session):
             row = self.runtime.latest_versions.get(process_id)
@@ -160,7 +160,7 @@ class EngineService:
         loaded = self.store.create(row, workflow, actor)
         loaded.events.append(Event("started", actor=actor, data=data))
         failure = self.runtime.run_steps(workflow)
-        guard = (row.process_id, row.version) if version is None and one_statement_saves(self.session) else None
+        guard = row.process_id if version is None and one_statement_saves(self.session) else None
         self.store.save(loaded, failure, latest_guard=guard)
         return self._info(loaded)
 

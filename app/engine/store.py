@@ -24,26 +24,13 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from app.db import utcnow
 from app.engine.forms import N_
-from app.engine.models import (
-    DueTimer,
-    HumanTask,
-    Incident,
-    InstanceEvent,
-    ProcessInstance,
-    ProcessVersion,
-    SpecBlob,
-)
+from app.engine.models import ProcessVersion, SpecBlob
 from app.engine.runtime import ReadyTask, Runtime, Specs, StepFailure
 from app.engine.types import NotFound, StaleInstance
-from app.engine.writes import OutdatedVersion, SavePlan, write
+from app.engine.writes import EVENT, INCIDENT, INSTANCE, TASK, TIMER, OutdatedVersion, SavePlan, write
 
 RUNNING, COMPLETED, ERROR, SUSPENDED = "running", "completed", "error", "suspended"
-INSTANCE = ProcessInstance.__table__
 VERSION = ProcessVersion.__table__
-TASK = HumanTask.__table__
-TIMER = DueTimer.__table__
-EVENT = InstanceEvent.__table__
-INCIDENT = Incident.__table__
 
 _LOAD_COLUMNS = (
     INSTANCE.c.id,
@@ -148,14 +135,14 @@ class InstanceStore:
         failure: StepFailure | None = None,
         status: str | None = None,
         reproject: bool = False,
-        latest_guard: tuple[str, int] | None = None,
+        latest_guard: str | None = None,
     ) -> None:
         """Write state, projections and history; raise ``StaleInstance`` if we lost a race.
 
         ``reproject`` rebuilds the projections from scratch (after a migration, open tasks may
         have a new title, lane, form or body), keeping who each task was assigned to.
-        ``latest_guard`` (process, version) makes a new instance's INSERT conditional on that
-        version still being the latest; ``OutdatedVersion`` is raised if it is not.
+        ``latest_guard`` (a process id) makes a new instance's INSERT conditional on its version
+        still being that process's latest; ``OutdatedVersion`` is raised if it is not.
         """
         now = utcnow()
         status = status or self._status(loaded, failure)

@@ -57,8 +57,8 @@ class SavePlan:
     instance_id: int  # 0: INSERT a new instance
     expected_revision: int  # the UPDATE's condition (ignored for an INSERT)
     instance: dict[str, Any]  # INSTANCE_COLUMNS, plus started_by and created_at for an INSERT
-    # An INSERT only happens while no version of this process is newer than this (process, version).
-    latest_guard: tuple[str, int] | None = None
+    # A new instance is INSERTed only while its version is the latest of this process id.
+    latest_guard: str | None = None
     task_deletes: set[str] = field(default_factory=set)
     task_inserts: list[dict[str, Any]] = field(default_factory=list)
     timer_deletes: set[str] = field(default_factory=set)  # task ids
@@ -145,10 +145,10 @@ def _write_one_statement(session: Session, plan: SavePlan) -> int | None:
         values = ", ".join(stmt.bind(plan.instance[name], sql_type) for name, sql_type in INSTANCE_COLUMNS)
         guard = ""
         if plan.latest_guard is not None:
-            process_id, version = plan.latest_guard
             guard = (
-                " WHERE NOT EXISTS (SELECT 1 FROM engine_process_version WHERE process_id = "
-                f"{stmt.bind(process_id, 'varchar')} AND version > {stmt.bind(version, 'integer')})"
+                " WHERE (SELECT id FROM engine_process_version WHERE process_id = "
+                f"{stmt.bind(plan.latest_guard, 'varchar')} ORDER BY version DESC LIMIT 1) = "
+                f"{stmt.bind(plan.instance['version_id'], 'integer')}"
             )
         instance_sql = (
             f"INSERT INTO engine_instance ({columns}, started_by, created_at) SELECT {values}, "
