@@ -62,7 +62,9 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+    """An engine for ``url``; on PostgreSQL with a pool of ``pool_size`` kept connections
+    (one per thread that works at the same time) plus ``max_overflow`` for bursts."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 
@@ -74,15 +76,15 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow)
 
 
 class Database:
     """An engine and its session factory, kept in ``app.extensions['db']``."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 5, max_overflow: int = 10) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size, max_overflow)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -123,7 +125,9 @@ def temporary_database(admin_url: str, prefix: str) -> Iterator[str]:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["db"] = Database(app.config["DATABASE_URL"])
+    app.extensions["db"] = Database(
+        app.config["DATABASE_URL"], app.config["DATABASE_POOL_SIZE"], app.config["DATABASE_MAX_OVERFLOW"]
+    )
     app.teardown_appcontext(_close_session)
 
 

@@ -22,6 +22,24 @@ def rate(operation: Callable[[int], None], count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+def paired(subject: Callable[[int], None], baseline: Callable[[int], None], count: int,
+           chunks: int = 10) -> dict[str, float]:
+    """Alternate chunks of ``subject`` and ``baseline`` (``count`` calls of each in all) and
+    give the median of the per-chunk rate ratios: load from other processes on a shared
+    machine then hits both sides alike instead of whichever ran during a burst."""
+    size = max(1, count // chunks)
+    ratios, subject_rates, baseline_rates = [], [], []
+    for chunk in range(0, count, size):
+        indexes = range(chunk, min(chunk + size, count))
+        theirs = rate(lambda i: baseline(indexes[i]), len(indexes))
+        ours = rate(lambda i: subject(indexes[i]), len(indexes))
+        ratios.append(ours / theirs)
+        subject_rates.append(ours)
+        baseline_rates.append(theirs)
+    return {"ratio": round(statistics.median(ratios), 2), "per_s": round(statistics.median(subject_rates)),
+            "baseline_per_s": round(statistics.median(baseline_rates))}
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 

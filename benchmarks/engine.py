@@ -1,9 +1,12 @@
-"""Engine benchmark: epeople's engine service against naive full-blob SpiffWorkflow persistence.
+"""Engine benchmark: epeople's engine service against a bare INSERT+COMMIT and against naive
+full-blob SpiffWorkflow persistence.
 
 Both run in the same process, on the same database, on the same 20-node diagram; the naive side
 does what a straightforward integration does (``serialize_json`` of the whole workflow, spec
-included, into one row; ``deserialize_json`` on every load). Printed numbers are ratios so that
-a noisy machine does not change the conclusion.
+included, into one row; ``deserialize_json`` on every load); the bare side INSERTs one small
+row and commits, the least any operation that stores something costs. The two sides of each
+ratio run in alternating chunks and the median chunk ratio is printed, so that a noisy machine
+does not change the conclusion.
 
     python -m benchmarks.engine                       # SQLite, quick
     python -m benchmarks.engine --database postgresql+psycopg://postgres@127.0.0.1:5432/test \
@@ -17,7 +20,9 @@ import os
 import time
 from typing import Any
 
-from sqlalchemy import Integer, LargeBinary, func, select, text
+from collections.abc import Callable
+
+from sqlalchemy import Integer, LargeBinary, Text, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, Database, temporary_database
@@ -25,7 +30,7 @@ from app.engine.forms import FormRegistry
 from app.engine.models import HumanTask, InstanceEvent, ProcessInstance
 from app.engine.runtime import Runtime
 from app.engine.service import EngineService
-from benchmarks.common import rate, write_result
+from benchmarks.common import paired, rate, write_result
 
 DATA = os.path.join(os.path.dirname(__file__), "data")
 START = {"subject": "Éclairage public en panne — إنارة عمومية معطلة", "target_body": "mun-sfax", "count": 0}
@@ -37,6 +42,24 @@ class NaiveInstance(Base):
     __tablename__ = "bench_naive_instance"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     blob: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BareRow(Base):
+    """The floor under every operation: one small row INSERTed and committed."""
+
+    __tablename__ = "bench_bare_row"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+def _bare_insert_commit(db: Database) -> Callable[[int], None]:
+    table = BareRow.__table__
+
+    def insert(i: int) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(table.insert().values(payload=f"petition {i} " + "x" * 100))
+
+    return insert
 
 
 class Naive:
@@ -179,14 +202,18 @@ def main() -> None:
         start, complete = _ours(db, runtime)
 
         # Warm both paths (spec cache, connection pool) before measuring.
+        bare = _bare_insert_commit(db)
         for i in range(20):
             start(i)
             naive.start(START)
-        ours_start = rate(start, args.rounds)
+            bare(i)
+        start_vs_bare = paired(start, bare, args.rounds)
         naive_ids: list[int] = []
-        naive_start = rate(lambda i: naive_ids.append(naive.start(START)), args.rounds)
-        ours_complete = _completion_rate(db, runtime, args.rounds)
-        naive_complete = rate(lambda i: naive.complete(naive_ids[i], {"note": "ok"}), args.rounds)
+        start_vs_naive = paired(start, lambda i: naive_ids.append(naive.start(START)), args.rounds)
+        tasks = _open_task_ids(db, [start(i) for i in range(2 * args.rounds)])
+        complete_vs_bare = paired(lambda i: complete(tasks[i]), bare, args.rounds)
+        complete_vs_naive = paired(lambda i: complete(tasks[args.rounds + i]),
+                                   lambda i: naive.complete(naive_ids[i], {"note": "ok"}), args.rounds)
         sizes = _stored_bytes(db, naive, runtime)
 
         began = time.perf_counter()
@@ -200,10 +227,10 @@ def main() -> None:
     database = "postgresql" if args.database != "sqlite" else "sqlite"
     result = {
         "rounds": args.rounds,
-        "starts_per_s": {"ours": round(ours_start), "naive": round(naive_start),
-                         "ratio": round(ours_start / naive_start, 2)},
-        "completions_per_s": {"ours": round(ours_complete), "naive": round(naive_complete),
-                              "ratio": round(ours_complete / naive_complete, 2)},
+        "start_vs_bare_insert_commit": start_vs_bare,
+        "step_vs_bare_insert_commit": complete_vs_bare,
+        "start_vs_naive": start_vs_naive,
+        "step_vs_naive": complete_vs_naive,
         "bytes_per_instance_after_8_tasks": {
             **sizes,
             "state_ratio": round(sizes["ours_state"] / sizes["naive_blob"], 3),
@@ -216,10 +243,10 @@ def main() -> None:
     }
     path = write_result("engine", database, result)
     print(
-        f"engine/{database}: starts {result['starts_per_s']['ratio']}x naive "
-        f"({result['starts_per_s']['ours']}/s vs {result['starts_per_s']['naive']}/s); "
-        f"completions {result['completions_per_s']['ratio']}x "
-        f"({result['completions_per_s']['ours']}/s vs {result['completions_per_s']['naive']}/s); "
+        f"engine/{database}: start {start_vs_bare['ratio']}x a bare INSERT+COMMIT ({start_vs_bare['per_s']}/s vs "
+        f"{start_vs_bare['baseline_per_s']}/s), {start_vs_naive['ratio']}x naive; step (load, complete, save) "
+        f"{complete_vs_bare['ratio']}x bare ({complete_vs_bare['per_s']}/s vs {complete_vs_bare['baseline_per_s']}/s), "
+        f"{complete_vs_naive['ratio']}x naive; "
         f"bytes {result['bytes_per_instance_after_8_tasks']['state_ratio']:.0%} of naive "
         f"({sizes['ours_state']} vs {sizes['naive_blob']} B; with history "
         f"{result['bytes_per_instance_after_8_tasks']['state_and_history_ratio']:.0%}); "

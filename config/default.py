@@ -7,6 +7,10 @@ BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # SQLite in ./instance is the zero set-up default; production points this at PostgreSQL.
 DATABASE_URL = "sqlite:///" + os.path.join(BASE_DIR, "instance", "epeople.sqlite3")
 SECRET_KEY = None
+# Connections each process keeps open to PostgreSQL (at least its gunicorn threads), and how
+# many more it may open in a burst (config/gunicorn.py explains the sizing).
+DATABASE_POOL_SIZE = 5
+DATABASE_MAX_OVERFLOW = 10
 
 PROCESSES_DIR = os.path.join(BASE_DIR, "processes")
 FORMS_DIR = os.path.join(BASE_DIR, "forms")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UTCDateTime, utcnow
@@ -47,10 +47,20 @@ class ProcessVersion(Base):
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+_OPEN_INSTANCE = text("status <> 'completed'")
+_OPEN_INCIDENT = text("resolved_at IS NULL")
+
+
 class ProcessInstance(Base):
     """A running (or finished) workflow: its lean state and the revision used for locking."""
 
     __tablename__ = "engine_instance"
+    # Admin pages count and list the unfinished instances of a version; with millions of
+    # finished ones, only a partial index keeps that proportional to the unfinished.
+    __table_args__ = (
+        Index("ix_engine_instance_open", "version_id", "id",
+              postgresql_where=_OPEN_INSTANCE, sqlite_where=_OPEN_INSTANCE),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("engine_process_version.id"), index=True)
@@ -110,6 +120,10 @@ class Incident(Base):
     """A step that failed (script, condition, timer expression); open until retried."""
 
     __tablename__ = "engine_incident"
+    __table_args__ = (
+        Index("ix_engine_incident_open", "instance_id",
+              postgresql_where=_OPEN_INCIDENT, sqlite_where=_OPEN_INCIDENT),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(

@@ -85,6 +85,9 @@ class Runtime:
         self.step_listeners: list[Callable[[Any, Any], None]] = []
         self._specs: dict[str, Specs] = {}
         self._lock = threading.Lock()
+        # process id -> the latest deployed version's row, as last read by this process (see
+        # EngineService._version_row for why it is never used stale).
+        self.latest_versions: dict[str, Any] = {}
 
     # Specs -----------------------------------------------------------------------------------
     def parse(self, data: bytes, filename: str) -> ParsedDiagram:

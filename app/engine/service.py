@@ -19,6 +19,7 @@ from app.engine.forms import N_
 from app.engine.models import HumanTask, Incident, InstanceEvent, ProcessVersion, SpecBlob
 from app.engine.runtime import Runtime
 from app.engine.store import SUSPENDED, Event, InstanceStore, LoadedInstance
+from app.engine.writes import OutdatedVersion, one_statement_saves
 from app.engine.types import (
     Conflict,
     DiagramError,
@@ -98,13 +99,24 @@ class EngineService:
             self.session.flush()
         except IntegrityError:
             raise Conflict(f"{parsed.process_id} was deployed by someone else at the same time") from None
+        self.runtime.latest_versions.pop(parsed.process_id, None)
         return _version_info(row, created=True)
 
     def version(self, process_id: str, version: int | None = None) -> VersionInfo:
         return _version_info(self._version_row(process_id, version))
 
-    def _version_row(self, process_id: str, version: int | None) -> Any:
-        """The version's columns (not the XML, not an ORM object: this runs on every start)."""
+    def _version_row(self, process_id: str, version: int | None, cached: bool = False) -> Any:
+        """The version's columns (not the XML, not an ORM object: this runs on every start).
+
+        ``cached`` takes the latest version from the process's memory when it can be checked
+        for free: on PostgreSQL the instance INSERT is conditional on that version still being
+        the latest (``OutdatedVersion`` otherwise), so a start never runs on a superseded one.
+        """
+        if cached and version is None and one_statement_saves(self.session):
+            row = self.runtime.latest_versions.get(process_id)
+            if row is None:
+                row = self.runtime.latest_versions[process_id] = self._version_row(process_id, None)
+            return row
         table = ProcessVersion.__table__
         query = select(*(c for c in table.c if c.name != "bpmn_xml")).where(
             ProcessVersion.process_id == process_id
@@ -134,14 +146,22 @@ class EngineService:
         actor: str | None = None,
     ) -> InstanceInfo:
         """Start an instance with start-form data (validated here if the diagram names a form)."""
-        row = self._version_row(process_id, version)
+        try:
+            return self._start(self._version_row(process_id, version, cached=True), data, version, actor)
+        except OutdatedVersion:
+            # Another process deployed a newer version since this one cached the latest.
+            self.runtime.latest_versions.pop(process_id, None)
+            return self._start(self._version_row(process_id, version), data, version, actor)
+
+    def _start(self, row: Any, data: dict[str, Any], version: int | None, actor: str | None) -> InstanceInfo:
         if row.start_form:
             self._check_form(row.start_form, data)
         workflow = self.runtime.new_workflow(self.store.specs_for(row.spec_sha256), data)
         loaded = self.store.create(row, workflow, actor)
         loaded.events.append(Event("started", actor=actor, data=data))
         failure = self.runtime.run_steps(workflow)
-        self.store.save(loaded, failure)
+        guard = row.process_id if version is None and one_statement_saves(self.session) else None
+        self.store.save(loaded, failure, latest_guard=guard)
         return self._info(loaded)
 
     def instance(self, instance_id: int) -> InstanceInfo:

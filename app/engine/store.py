@@ -1,8 +1,9 @@
 """Loading and saving instances: lean state, optimistic locking and the projections.
 
-A save is one conditional UPDATE of the instance row (``WHERE revision = loaded``) followed by
-the projection changes, all in the caller's transaction. If another transaction saved first,
-the UPDATE matches nothing and ``StaleInstance`` is raised before anything else is written.
+A save is one conditional UPDATE of the instance row (``WHERE revision = loaded``) with the
+projection changes and the history, all in the caller's transaction and, on PostgreSQL, in one
+statement (``app.engine.writes``). If another transaction saved first, the UPDATE matches
+nothing, nothing else is written, and ``StaleInstance`` is raised.
 
 The projections (open human tasks, waiting timers) are a pure function of the state, so what
 the database holds for an instance is known from the state as loaded: a save writes only the
@@ -13,7 +14,6 @@ objects: one round trip each, and no identity-map state to go stale between stat
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,25 +24,13 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from app.db import utcnow
 from app.engine.forms import N_
-from app.engine.models import (
-    DueTimer,
-    HumanTask,
-    Incident,
-    InstanceEvent,
-    ProcessInstance,
-    ProcessVersion,
-    SpecBlob,
-)
+from app.engine.models import ProcessVersion, SpecBlob
 from app.engine.runtime import ReadyTask, Runtime, Specs, StepFailure
 from app.engine.types import NotFound, StaleInstance
+from app.engine.writes import EVENT, INCIDENT, INSTANCE, TASK, TIMER, OutdatedVersion, SavePlan, write
 
 RUNNING, COMPLETED, ERROR, SUSPENDED = "running", "completed", "error", "suspended"
-INSTANCE = ProcessInstance.__table__
 VERSION = ProcessVersion.__table__
-TASK = HumanTask.__table__
-TIMER = DueTimer.__table__
-EVENT = InstanceEvent.__table__
-INCIDENT = Incident.__table__
 
 _LOAD_COLUMNS = (
     INSTANCE.c.id,
@@ -147,62 +135,75 @@ class InstanceStore:
         failure: StepFailure | None = None,
         status: str | None = None,
         reproject: bool = False,
+        latest_guard: str | None = None,
     ) -> None:
         """Write state, projections and history; raise ``StaleInstance`` if we lost a race.
 
         ``reproject`` rebuilds the projections from scratch (after a migration, open tasks may
         have a new title, lane, form or body), keeping who each task was assigned to.
+        ``latest_guard`` (a process id) makes a new instance's INSERT conditional on its version
+        still being that process's latest; ``OutdatedVersion`` is raised if it is not.
         """
         now = utcnow()
         status = status or self._status(loaded, failure)
-        values = dict(
-            version_id=loaded.version_id,
-            state=self.runtime.dump(loaded.workflow),
-            status=status,
-            revision=loaded.revision + 1,
-            serializer_version=self.runtime.serializer.version,
-            updated_at=now,
-            completed_at=now if status == COMPLETED else None,
+        plan = SavePlan(
+            loaded.id, loaded.revision,
+            dict(
+                version_id=loaded.version_id,
+                state=self.runtime.dump(loaded.workflow),
+                status=status,
+                revision=loaded.revision + 1,
+                serializer_version=self.runtime.serializer.version,
+                updated_at=now,
+                completed_at=now if status == COMPLETED else None,
+            ),
+            latest_guard=latest_guard,
         )
         if loaded.revision == 0:
-            loaded.id = self.session.execute(
-                INSTANCE.insert()
-                .values(started_by=loaded.started_by, created_at=now, **values)
-                .returning(INSTANCE.c.id)
-            ).scalar_one()
-        else:
-            result = self.session.execute(
-                INSTANCE.update()
-                .where(INSTANCE.c.id == loaded.id, INSTANCE.c.revision == loaded.revision)
-                .values(**values)
-            )
-            if result.rowcount != 1:
-                raise StaleInstance(N_("This petition was changed by someone else in the meantime."))
-        loaded.revision += 1
-        loaded.status = status
-        loaded.saved_at = now
+            plan.instance.update(started_by=loaded.started_by, created_at=now)
         assignees: dict[str, str | None] = {}
         if reproject:
-            assignees = dict(
-                self.session.execute(
-                    select(TASK.c.id, TASK.c.assignee).where(TASK.c.instance_id == loaded.id)
-                ).all()
-            )
-            self.session.execute(TASK.delete().where(TASK.c.instance_id == loaded.id))
-            self.session.execute(TIMER.delete().where(TIMER.c.instance_id == loaded.id))
-            loaded.projected_tasks, loaded.projected_timers = set(), set()
-        self._project_tasks(loaded, now, assignees)
-        self._project_timers(loaded)
+            assignees = self._clear_projections(loaded)
+        self._project_tasks(loaded, plan, now, assignees)
+        self._project_timers(loaded, plan)
         if failure is not None:
-            self._record_incident(loaded.id, failure, now)
+            plan.incident = dict(
+                task_id=failure.task_id, task_name=failure.task_name, error_type=failure.error_type[:200],
+                message=failure.message, line_number=failure.line_number, created_at=now, resolved_at=None,
+            )
             loaded.events.append(
                 Event("incident", task_id=failure.task_id, task_name=failure.task_name,
                       title=failure.message[:500])
             )
         if status == COMPLETED:
             loaded.events.append(Event("completed"))
-        self._write_events(loaded.id, loaded.events, now)
+        plan.events = [
+            dict(kind=e.kind, task_id=e.task_id, task_name=e.task_name, title=e.title, actor=e.actor,
+                 data_diff=_diff_text(e.data), created_at=now)
+            for e in loaded.events
+        ]
+        instance_id = write(self.session, plan)
+        if instance_id is None:
+            if loaded.revision == 0:
+                raise OutdatedVersion(f"{latest_guard} is no longer the latest version")
+            raise StaleInstance(N_("This petition was changed by someone else in the meantime."))
+        loaded.id = instance_id
+        loaded.revision += 1
+        loaded.status = status
+        loaded.saved_at = now
         loaded.events = []
+
+    def _clear_projections(self, loaded: LoadedInstance) -> dict[str, str | None]:
+        """Delete the instance's projection rows; returns who each open task was assigned to."""
+        assignees = dict(
+            self.session.execute(
+                select(TASK.c.id, TASK.c.assignee).where(TASK.c.instance_id == loaded.id)
+            ).all()
+        )
+        self.session.execute(TASK.delete().where(TASK.c.instance_id == loaded.id))
+        self.session.execute(TIMER.delete().where(TIMER.c.instance_id == loaded.id))
+        loaded.projected_tasks, loaded.projected_timers = set(), set()
+        return assignees
 
     @staticmethod
     def _status(loaded: LoadedInstance, failure: StepFailure | None) -> str:
@@ -212,57 +213,31 @@ class InstanceStore:
             return ERROR
         return SUSPENDED if loaded.status == SUSPENDED else RUNNING
 
-    def _project_tasks(self, loaded: LoadedInstance, now: datetime, assignees: dict[str, str | None]) -> None:
+    def _project_tasks(
+        self, loaded: LoadedInstance, plan: SavePlan, now: datetime, assignees: dict[str, str | None]
+    ) -> None:
         ready = {t.id: t for t in self.runtime.ready_user_tasks(loaded.workflow)}
-        gone = loaded.projected_tasks - ready.keys()
-        if gone:
-            self.session.execute(TASK.delete().where(TASK.c.id.in_(gone)))
+        plan.task_deletes = loaded.projected_tasks - ready.keys()
         new = [t for task_id, t in ready.items() if task_id not in loaded.projected_tasks]
-        if new:
-            self.session.execute(
-                TASK.insert(),
-                [
-                    dict(
-                        id=t.id, instance_id=loaded.id, process_id=loaded.process_id,
-                        task_name=t.name, title=t.title[:500], lane=t.lane, body=t.body,
-                        form=t.form, assignee=assignees.get(t.id), priority=t.priority, created_at=now,
-                        due_at=t.due_at,
-                    )
-                    for t in new
-                ],
+        plan.task_inserts = [
+            dict(
+                id=t.id, process_id=loaded.process_id, task_name=t.name, title=t.title[:500], lane=t.lane,
+                body=t.body, form=t.form, assignee=assignees.get(t.id), priority=t.priority, created_at=now,
+                due_at=t.due_at,
             )
+            for t in new
+        ]
         loaded.inserted_tasks = None if loaded.projected_tasks & ready.keys() else new
         loaded.projected_tasks = set(ready)
 
-    def _project_timers(self, loaded: LoadedInstance) -> None:
+    def _project_timers(self, loaded: LoadedInstance, plan: SavePlan) -> None:
         waiting = {(t.task_id, t.due_at): t for t in self.runtime.waiting_timers(loaded.workflow)}
-        gone = loaded.projected_timers - waiting.keys()
-        if gone:
-            self.session.execute(
-                TIMER.delete().where(
-                    TIMER.c.instance_id == loaded.id, TIMER.c.task_id.in_({task_id for task_id, _ in gone})
-                )
-            )
-        new = [t for key, t in waiting.items() if key not in loaded.projected_timers]
-        if new:
-            self.session.execute(
-                TIMER.insert(),
-                [
-                    dict(instance_id=loaded.id, task_id=t.task_id, name=t.name[:500], due_at=t.due_at,
-                         lease_owner=None, lease_expires_at=None)
-                    for t in new
-                ],
-            )
+        plan.timer_deletes = {task_id for task_id, _ in loaded.projected_timers - waiting.keys()}
+        plan.timer_inserts = [
+            dict(task_id=t.task_id, name=t.name[:500], due_at=t.due_at, lease_owner=None, lease_expires_at=None)
+            for key, t in waiting.items() if key not in loaded.projected_timers
+        ]
         loaded.projected_timers = set(waiting)
-
-    def _record_incident(self, instance_id: int, failure: StepFailure, now: datetime) -> None:
-        self.session.execute(
-            INCIDENT.insert().values(
-                instance_id=instance_id, task_id=failure.task_id, task_name=failure.task_name,
-                error_type=failure.error_type[:200], message=failure.message,
-                line_number=failure.line_number, created_at=now, resolved_at=None,
-            )
-        )
 
     def resolve_incidents(self, instance_id: int) -> None:
         self.session.execute(
@@ -270,17 +245,6 @@ class InstanceStore:
             .where(INCIDENT.c.instance_id == instance_id, INCIDENT.c.resolved_at.is_(None))
             .values(resolved_at=utcnow())
         )
-
-    def _write_events(self, instance_id: int, events: Iterable[Event], now: datetime) -> None:
-        rows = [
-            dict(
-                instance_id=instance_id, kind=e.kind, task_id=e.task_id, task_name=e.task_name,
-                title=e.title, actor=e.actor, data_diff=_diff_text(e.data), created_at=now,
-            )
-            for e in events
-        ]
-        if rows:
-            self.session.execute(EVENT.insert(), rows)
 
     def was_completed(self, task_id: str) -> bool:
         found = self.session.scalar(

@@ -20,7 +20,7 @@ from app.i18n import current_language
 from app.notifications.render import public_url
 from app.petitions import bp, intake_service
 from app.petitions.intake import INTAKE_CHANNELS, INTAKE_TYPES, CitizenDetails
-from app.petitions.web import body_choices, start_form, uploaded_files
+from app.petitions.web import body_choices, start_fields, start_schema, uploaded_files
 # Channel names belong to the statistics, which list every channel; intake uses four of them.
 from app.stats.labels import CHANNELS
 
@@ -51,7 +51,7 @@ def intake_form(petition_type: str) -> Response | tuple[str, int]:
     offices = service.offices(current_user)
     if not offices:
         abort(403)
-    schema, fields = start_form(service.petitions, petition_type)
+    schema = start_schema(service.petitions, petition_type)
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -70,7 +70,7 @@ def intake_form(petition_type: str) -> Response | tuple[str, int]:
             return redirect(url_for("petitions.intake_receipt", tracking_number=petition.tracking_number))
     locale = current_language()
     page = render_template(
-        "petitions/intake_form.html", petition_type=petition_type, fields=fields, values=values,
+        "petitions/intake_form.html", petition_type=petition_type, fields=start_fields(schema), values=values,
         errors=errors, channels=INTAKE_CHANNELS, offices=[(b.code, b.display_name(locale)) for b in offices],
         own_office=current_user.body.code, channel_labels=CHANNELS,
     )

@@ -180,6 +180,8 @@ class PetitionService:
             details=json.dumps(details, ensure_ascii=False, default=str), citizen_id=citizen_id,
             contact_email=contact_email, anonymous=anonymous, reporter_identity=reporter_identity,
             target_body=target, current_office=office, status=Status.RECEIVED,
+            # Known empty: appending to them then needs no SELECT of the new petition's rows.
+            timeline=[], attachments=[],
         )
         self.session.add(petition)
         self.session.flush()

@@ -22,7 +22,7 @@ from app.petitions.access import can_see_as_staff
 from app.petitions.intake import ClaimRefused
 from app.petitions.models import Petition, PetitionType, Status
 from app.petitions.services import format_receipt
-from app.petitions.web import body_choices, start_form, uploaded_files
+from app.petitions.web import body_choices, start_fields, start_schema, uploaded_files
 from app.security import rate_limited
 
 RECEIPT_SESSION_KEY = "receipt_petition"
@@ -65,7 +65,7 @@ def submit_form(petition_type: str) -> Response | str | tuple[str, int]:
     if current_user.is_authenticated and current_user.role != Role.CITIZEN:
         abort(403)
     service = petition_service()
-    schema, fields = start_form(service, petition_type)
+    schema = start_schema(service, petition_type)
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -96,7 +96,7 @@ def submit_form(petition_type: str) -> Response | str | tuple[str, int]:
             return redirect(url_for("petitions.detail", tracking_number=petition.tracking_number))
     status = 400 if errors else 200
     page = render_template(
-        "petitions/submit.html", petition_type=petition_type, fields=fields, values=values,
+        "petitions/submit.html", petition_type=petition_type, fields=start_fields(schema), values=values,
         errors=errors,
     )
     return page, status

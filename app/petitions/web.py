@@ -29,8 +29,14 @@ def uploaded_files() -> list[UploadedFile]:
     return [UploadedFile(f.stream, f.filename or "") for f in files]
 
 
-def start_form(service: PetitionService, petition_type: str) -> tuple[dict[str, Any], list[schemaforms.Field]]:
-    """The start form's schema and its fields in the page's language (bodies as choices)."""
-    schema = service.engine.runtime.forms.schema(start_form_name(petition_type))
+def start_schema(service: PetitionService, petition_type: str) -> dict[str, Any]:
+    """The start form's JSON Schema, which the server validates against."""
+    schema: dict[str, Any] = service.engine.runtime.forms.schema(start_form_name(petition_type))
+    return schema
+
+
+def start_fields(schema: dict[str, Any]) -> list[schemaforms.Field]:
+    """The start form's fields in the page's language (bodies as choices): built only when the
+    form is shown, not for a POST that succeeds."""
     choices = {"target_body": body_choices()} if "target_body" in schema.get("properties", {}) else {}
-    return schema, schemaforms.fields(schema, current_language(), choices)
+    return schemaforms.fields(schema, current_language(), choices)

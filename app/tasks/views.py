@@ -123,7 +123,7 @@ def complete(task_id: str) -> Response | tuple[str, int]:
     schema = service.engine.runtime.forms.schema(row.task.form) if row and row.task.form else {"properties": {}}
     data = schemaforms.parse(schema, request.form)
     try:
-        service.complete(task_id, current_user, data)
+        service.complete(task_id, current_user, data, row)
         audit(Action.TASK_COMPLETED, target=f"task:{task_id}", decision=data.get("decision"))
         get_session().commit()
     except NotYourTask as error:
