@@ -10,8 +10,9 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from app.db import get_session
+from app.db import database, get_session
 from app.petitions.models import Petition
+from app.stats.cli import refresh_statistics
 from tests.browser.axe import check_accessibility, describe
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,8 @@ HEADINGS = {"ar": "الإحصائيات", "fr": "Statistiques"}
 
 @pytest.fixture(scope="module")
 def answered_petitions(live_app: Flask) -> None:
-    """A few answered petitions, so every chart has something to draw."""
+    """A few answered petitions, in the statistics summary (as the worker would refresh it), so
+    every chart has something to draw."""
     created = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
     with live_app.app_context():
         session = get_session()
@@ -34,6 +36,7 @@ def answered_petitions(live_app: Flask) -> None:
                 rating=4,
             ))
         session.commit()
+        refresh_statistics(live_app, database(), full=True)
 
 
 @pytest.mark.parametrize("language", ["ar", "fr"])
