@@ -35,7 +35,13 @@ class User:
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, form: dict[str, str] | None = None, *, follows_redirect: bool = False
+    ) -> tuple[int, bytes]:
+        """One request. ``follows_redirect``: a browser would now open the page it is sent to,
+        which shows and so removes the flash message the response put in the session cookie;
+        keeping that cookie instead would grow it by one message per request, and measure the
+        signing of an ever longer cookie rather than the endpoint."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
         body = None
         if form is not None:
@@ -54,7 +60,8 @@ class User:
                     raise
         else:
             raise AssertionError("unreachable")
-        for cookie in response.headers.get_all("Set-Cookie") or []:
+        kept = not (follows_redirect and response.status == 302)
+        for cookie in response.headers.get_all("Set-Cookie") or [] if kept else []:
             name, _, value = cookie.split(";", 1)[0].partition("=")
             self.cookies[name.strip()] = value
         if response.headers.get("Connection", "").lower() == "close":

@@ -62,7 +62,8 @@ def _citizens(count: int) -> tuple[list[User], list[Action]]:
         users.append(user)
 
     def submit(user: User) -> int:
-        return user.request("POST", "/petitions/new/complaint", {**FORM, "target_body": BODY})[0]
+        form = {**FORM, "target_body": BODY}
+        return user.request("POST", "/petitions/new/complaint", form, follows_redirect=True)[0]
 
     return users, [submit] * count
 
@@ -76,7 +77,7 @@ def _agents(count: int, task_ids: list[str]) -> tuple[list[User], list[Action]]:
         queue = iter(task_ids[n::count])  # each agent its own tasks: no claims collide
 
         def complete(user: User, queue: Any = queue) -> int:
-            return user.request("POST", f"/tasks/{next(queue)}/complete", DRAFT)[0]
+            return user.request("POST", f"/tasks/{next(queue)}/complete", DRAFT, follows_redirect=True)[0]
 
         users.append(user)
         actions.append(complete)
