@@ -29,8 +29,11 @@ bp = Blueprint(
 
 
 def init_app(app: Flask) -> None:
-    from app.stats import cli  # noqa: F401  (registers ``flask epeople stats-refresh``)
+    from app.stats import cli  # registers ``flask epeople stats-refresh``
 
+    # After the demo petitions (app.petitions is initialised before this package): `make run`
+    # starts no worker, and its statistics page must show them.
+    app.extensions.setdefault("demo_loaders", []).append(cli.load_demo_summary)
     app.register_blueprint(bp)
 
 

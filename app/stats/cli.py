@@ -23,6 +23,11 @@ def refresh_statistics(app: Flask, db: Database, full: bool = False) -> RefreshR
         return refresher.refresh(full=full)
 
 
+def load_demo_summary() -> str:
+    """``init-db --demo`` loader: the summary of the demo petitions."""
+    return f"statistics: {refresh_statistics(current_app, database(), full=True)}"
+
+
 @epeople.command("stats-refresh")
 @click.option("--full", is_flag=True, help="Recompute every month, not only the changed ones.")
 def stats_refresh_command(full: bool) -> None:

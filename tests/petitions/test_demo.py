@@ -156,3 +156,15 @@ class TestLoadDemoPetitions:
 def test_init_db_demo_runs_the_people_loader_before_the_petitions_loader(app: Flask) -> None:
     names = [loader.__name__ for loader in app.extensions["demo_loaders"]]
     assert names.index("load_demo_people") < names.index("load_demo_petitions")
+
+
+def test_init_db_demo_summarises_the_demo_petitions_for_the_statistics_page(
+    app: Flask, loaded: str, client
+) -> None:
+    names = [loader.__name__ for loader in app.extensions["demo_loaders"]]
+    assert names.index("load_demo_petitions") < names.index("load_demo_summary")
+    with app.app_context():
+        line = app.extensions["demo_loaders"][names.index("load_demo_summary")]()
+    assert line.startswith("statistics: full refresh")
+    data = client.get("/statistics/data.json").get_json()
+    assert data["received"] == len(DEMO_PETITIONS) and data["figures_as_of"]
