@@ -12,7 +12,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def test_a_short_load_loses_nothing_and_fails_no_request(postgres_only, tmp_path):
+def test_a_short_load_loses_nothing_and_fails_no_request(postgres_only):
     admin_url = os.environ["EPEOPLE_TEST_DATABASE"]
     run = subprocess.run(
         [sys.executable, "-m", "benchmarks.load", "--seconds", "15", "--users", "8", "--workers", "3",
