@@ -105,7 +105,7 @@ class Runtime:
     # Workflows -------------------------------------------------------------------------------
     def new_workflow(self, specs: Specs, data: dict[str, Any]) -> BpmnWorkflow:
         workflow = BpmnWorkflow(specs[0], specs[1], script_engine=self.script_engine)
-        start = workflow.get_tasks(state=TaskState.READY)[0]
+        start = workflow.get_next_task(state=TaskState.READY)
         start.set_data(**copy.deepcopy(data))
         return workflow
 
@@ -125,7 +125,7 @@ class Runtime:
         """
         try:
             workflow.do_engine_steps()
-            if workflow.get_tasks(state=TaskState.READY, manual=False):
+            if workflow.get_next_task(state=TaskState.READY, manual=False) is not None:
                 workflow.do_engine_steps()
         except (SpiffWorkflowException, Exception) as error:  # noqa: BLE001 - scripts may raise anything
             return _failure(error)
