@@ -259,10 +259,10 @@ class Runtime:
         """The instance's current data: the open task's, or the final data once completed."""
         if workflow.completed:
             return dict(workflow.data)
-        for state in (TaskState.READY, TaskState.WAITING, TaskState.ERROR):
-            tasks = [t for t in workflow.get_tasks(state=state) if t.task_spec.manual or state != TaskState.READY]
-            if tasks:
-                return dict(tasks[0].data)
+        for state, manual in ((TaskState.READY, True), (TaskState.WAITING, None), (TaskState.ERROR, None)):
+            task = workflow.get_next_task(state=state, manual=manual)
+            if task is not None:
+                return dict(task.data)
         completed = workflow.get_tasks(state=TaskState.COMPLETED)
         return dict(completed[-1].data) if completed else {}
 
