@@ -159,9 +159,9 @@ _LATEST_GUARD = (
     "ORDER BY version DESC LIMIT 1) = %(version_id)s::integer"
 )
 _ASSIGNMENTS = ", ".join(f"{name} = %({name})s::{sql_type}" for name, sql_type in INSTANCE_COLUMNS)
-INSERT_SQL = _save_sql(f"{_INSERT} RETURNING id")
-GUARDED_INSERT_SQL = _save_sql(f"{_INSERT}{_LATEST_GUARD} RETURNING id")
-UPDATE_SQL = _save_sql(
+_INSERT_SQL = _save_sql(f"{_INSERT} RETURNING id")
+_GUARDED_INSERT_SQL = _save_sql(f"{_INSERT}{_LATEST_GUARD} RETURNING id")
+_UPDATE_SQL = _save_sql(
     f"UPDATE engine_instance SET {_ASSIGNMENTS} "
     "WHERE id = %(instance_id)s::integer AND revision = %(expected_revision)s::integer RETURNING id"
 )
@@ -180,13 +180,13 @@ def _json_datetime(value: Any) -> str:
 def _write_one_statement(session: Session, plan: SavePlan) -> int | None:
     params: dict[str, Any] = {name: plan.instance[name] for name, _ in INSTANCE_COLUMNS}
     if plan.instance_id == 0:
-        sql = INSERT_SQL if plan.latest_guard is None else GUARDED_INSERT_SQL
+        sql = _INSERT_SQL if plan.latest_guard is None else _GUARDED_INSERT_SQL
         params.update(
             started_by=plan.instance["started_by"], created_at=plan.instance["created_at"],
             latest_guard=plan.latest_guard,
         )
     else:
-        sql = UPDATE_SQL
+        sql = _UPDATE_SQL
         params.update(instance_id=plan.instance_id, expected_revision=plan.expected_revision)
     params.update(
         task_deletes=sorted(plan.task_deletes),
