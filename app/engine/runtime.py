@@ -105,7 +105,7 @@ class Runtime:
     # Workflows -------------------------------------------------------------------------------
     def new_workflow(self, specs: Specs, data: dict[str, Any]) -> BpmnWorkflow:
         workflow = BpmnWorkflow(specs[0], specs[1], script_engine=self.script_engine)
-        start = workflow.get_tasks(state=TaskState.READY)[0]
+        start = workflow.get_next_task(state=TaskState.READY)
         start.set_data(**copy.deepcopy(data))
         return workflow
 
@@ -125,7 +125,7 @@ class Runtime:
         """
         try:
             workflow.do_engine_steps()
-            if workflow.get_tasks(state=TaskState.READY, manual=False):
+            if workflow.get_next_task(state=TaskState.READY, manual=False) is not None:
                 workflow.do_engine_steps()
         except (SpiffWorkflowException, Exception) as error:  # noqa: BLE001 - scripts may raise anything
             return _failure(error)
@@ -259,10 +259,10 @@ class Runtime:
         """The instance's current data: the open task's, or the final data once completed."""
         if workflow.completed:
             return dict(workflow.data)
-        for state in (TaskState.READY, TaskState.WAITING, TaskState.ERROR):
-            tasks = [t for t in workflow.get_tasks(state=state) if t.task_spec.manual or state != TaskState.READY]
-            if tasks:
-                return dict(tasks[0].data)
+        for state, manual in ((TaskState.READY, True), (TaskState.WAITING, None), (TaskState.ERROR, None)):
+            task = workflow.get_next_task(state=state, manual=manual)
+            if task is not None:
+                return dict(task.data)
         completed = workflow.get_tasks(state=TaskState.COMPLETED)
         return dict(completed[-1].data) if completed else {}
 

@@ -51,7 +51,10 @@ class LeanWorkflowConverter(BpmnWorkflowConverter):
         if spec is None:
             return super().from_dict(dct)
         workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        # Each restored Task adds itself to ``workflow.tasks`` under its id (its parent is found
+        # there): parsing every key again into a UUID, as ``mapping_from_dict`` does, is redundant.
+        for task_dct in dct["tasks"].values():
+            self.registry.restore(task_dct, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
@@ -32,7 +32,7 @@ from app.engine.writes import EVENT, INCIDENT, INSTANCE, TASK, TIMER, OutdatedVe
 RUNNING, COMPLETED, ERROR, SUSPENDED = "running", "completed", "error", "suspended"
 VERSION = ProcessVersion.__table__
 
-_LOAD_COLUMNS = (
+_LOAD = select(
     INSTANCE.c.id,
     INSTANCE.c.version_id,
     INSTANCE.c.status,
@@ -41,7 +41,11 @@ _LOAD_COLUMNS = (
     VERSION.c.process_id,
     VERSION.c.version,
     VERSION.c.spec_sha256,
-)
+).join(VERSION, VERSION.c.id == INSTANCE.c.version_id)
+# Built once, so SQLAlchemy keeps their cache keys and a load only binds the id.
+_LOAD_BY_ID = _LOAD.where(INSTANCE.c.id == bindparam("instance_id"))
+_TASK_INSTANCE = select(TASK.c.instance_id).where(TASK.c.id == bindparam("task_id"))
+_LOAD_BY_TASK = _LOAD.where(INSTANCE.c.id == _TASK_INSTANCE.scalar_subquery())
 
 
 @dataclass
@@ -100,20 +104,19 @@ class InstanceStore:
         return self.runtime.specs(spec_sha256, load_json)
 
     def load(self, instance_id: int) -> LoadedInstance:
-        return self._load_where(INSTANCE.c.id == instance_id, f"instance {instance_id} does not exist")
+        missing = f"instance {instance_id} does not exist"
+        return self._load_where(_LOAD_BY_ID, {"instance_id": instance_id}, missing)
 
     def load_for_task(self, task_id: str) -> LoadedInstance | None:
         """The instance that has ``task_id`` open, in one query; None if no such open task."""
-        instance_id = select(TASK.c.instance_id).where(TASK.c.id == task_id).scalar_subquery()
         try:
-            return self._load_where(INSTANCE.c.id == instance_id, "")
+            return self._load_where(_LOAD_BY_TASK, {"task_id": task_id}, "")
         except NotFound:
             return None
 
-    def _load_where(self, condition: Any, missing: str) -> LoadedInstance:
-        row = self.session.execute(
-            select(*_LOAD_COLUMNS).join(VERSION, VERSION.c.id == INSTANCE.c.version_id).where(condition)
-        ).one_or_none()
+    def _load_where(self, query: Select[Any], params: dict[str, Any], missing: str) -> LoadedInstance:
+        # A Core select of table columns: the ORM's execute path would add nothing but time.
+        row = self.session.connection().execute(query, params).one_or_none()
         if row is None:
             raise NotFound(missing)
         workflow = self.runtime.load(row.state, self.specs_for(row.spec_sha256))

@@ -4,9 +4,10 @@ SQLite, with the same guarantees on both."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.engine.forms import FormRegistry
 from app.engine.models import HumanTask, InstanceEvent, ProcessInstance
@@ -62,3 +63,26 @@ def test_a_save_that_lost_the_race_writes_no_history_and_no_task(deploy, engine,
     assert session.scalar(select(func.count()).select_from(InstanceEvent)) == events
     assert set(session.scalars(select(HumanTask.id))) == tasks
     assert session.scalar(select(ProcessInstance.revision).where(ProcessInstance.id == instance_id)) == 2
+
+
+def test_saves_of_any_size_send_one_sql_text_so_postgresql_can_prepare_it(
+    deploy, engine, db, postgres_only
+):
+    deploy("approval.bpmn")
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        info = engine.start("approval", START)
+        # One task done and one new; then the last one done, no new task, two history rows.
+        info = engine.complete_task(info.ready_tasks[0].id, {"decision": "accept"})
+        done = engine.complete_task(info.ready_tasks[0].id, {"answer_text": "Fixed on Monday"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    assert done.status == "completed"
+    updates = [s for s in statements if s.startswith("WITH inst AS (UPDATE")]
+    assert len(updates) == 2 and len(set(updates)) == 1
