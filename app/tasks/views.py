@@ -15,7 +15,7 @@ from app.audit.models import Action
 from app.audit.service import audit
 from app.auth.permissions import staff_required
 from app.db import get_session, utcnow
-from app.engine.types import InvalidTaskData, NotFound
+from app.engine.types import InvalidTaskData, NotFound, TaskNotReady
 from app.i18n import current_language
 from app.org.services import BodyService
 from app.petitions.models import PetitionType, Status
@@ -80,7 +80,10 @@ def _task_page(row: TaskRow, values: dict[str, Any] | None = None, errors: dict[
     bodies = _bodies()
     choices = {name: list(bodies.items()) for name in BODY_FIELDS if name in schema.get("properties", {})}
     if values is None:
-        data = service.engine.task_data(row.task.id)
+        try:
+            data = service.engine.task_data(row.task.id)
+        except (NotFound, TaskNotReady):  # completed by a colleague since its row was read
+            abort(404)
         values = {k: v for k, v in data.items() if k in schema.get("properties", {}) and k != "decision"}
         if "publish" in schema.get("properties", {}):
             # Whether answers are published unless the office unticks it is a policy setting.
