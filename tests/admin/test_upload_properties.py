@@ -115,7 +115,8 @@ def test_the_mutations_do_reach_both_outcomes(app: Flask) -> None:
         except InvalidDiagram:
             outcomes.add(False)
 
-    check_examples(MUTATIONS, check, PARSE_EXAMPLES)
+    # A fixed sequence of examples: drawn at random, 60 mutants were now and then all invalid.
+    check_examples(MUTATIONS, check, settings(PARSE_EXAMPLES, derandomize=True))
     assert outcomes == {True, False}
 
 
