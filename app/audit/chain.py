@@ -2,11 +2,12 @@
 
 ``AuditLog.record`` only queues an event in ``session.info``; the session's ``before_commit``
 hook flushes the caller's own changes, then locks the chain's head, links the queued events to
-it and writes them (on PostgreSQL events and head in one statement). The head row, which every
-audited action of every host waits for, is so held for one or two statements and the commit,
-instead of from the audit call through the rest of the request (engine save, notification
-rendering). The chain is the same as when events were written at the call: each row still holds
-the hash of the one before it, and ids still follow the chain, as they are taken under the lock.
+it and writes them (on PostgreSQL a single event and the head in one statement). The head row,
+which every audited action of every host waits for, is so held for one or two statements and
+the commit, instead of from the audit call through the rest of the request (engine save,
+notification rendering). The chain is the same as when events were written at the call: each
+row holds the hash of the one before it, and ids follow the chain, as they are taken under
+the lock.
 
 Events queued inside a savepoint that rolls back are dropped, and a transaction that ends
 without committing drops them all: an undone change leaves no event, as before.
@@ -28,8 +29,6 @@ from app.audit.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 QUEUE_KEY = "epeople.audit.queued"
-# Rows appended by one PostgreSQL statement together with the head (9 parameters per row).
-ONE_STATEMENT_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -111,11 +110,12 @@ def _lock_head(session: Session) -> str | None:
 
 def _write(session: Session, rows: list[dict[str, Any]], last_hash: str) -> None:
     head = update(AuditHead).where(AuditHead.id == 1).values(last_hash=last_hash)
-    if session.get_bind().dialect.name == "postgresql" and len(rows) <= ONE_STATEMENT_ROWS:
-        # One round trip while the head is locked. VALUES rows take their ids in order.
-        session.execute(head.add_cte(insert(AuditEvent.__table__).values(rows).cte("appended")))
+    if len(rows) == 1 and session.get_bind().dialect.name == "postgresql":
+        # One round trip while the head is locked (one row only: SQLAlchemy does not cache the
+        # compiled form of a many-row VALUES, and compiling costs more than the round trip).
+        session.execute(head.add_cte(insert(AuditEvent.__table__).values(rows[0]).cte("appended")))
     else:
-        session.execute(insert(AuditEvent.__table__), rows)
+        session.execute(insert(AuditEvent.__table__), rows)  # in order: ids follow the chain
         session.execute(head)
 
 
