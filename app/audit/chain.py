@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
@@ -29,6 +29,16 @@ from app.audit.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
 QUEUE_KEY = "epeople.audit.queued"
+
+# Built once: SQLAlchemy then reuses their cache keys, which cost more to make than to run.
+_EVENTS = AuditEvent.__table__
+_LOCK_HEAD = select(AuditHead.last_hash).where(AuditHead.id == 1).with_for_update()
+_MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1).values(last_hash=bindparam("new_head"))
+_APPEND = insert(_EVENTS)
+_APPEND_ONE_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(
+    insert(_EVENTS).values({c.name: bindparam(c.name) for c in _EVENTS.columns if not c.primary_key})
+    .cte("appended")
+)
 
 
 @dataclass(frozen=True)
@@ -105,18 +115,17 @@ def _locked_last_hash(session: Session) -> str:
 
 
 def _lock_head(session: Session) -> str | None:
-    return session.scalar(select(AuditHead.last_hash).where(AuditHead.id == 1).with_for_update())
+    return session.scalar(_LOCK_HEAD)
 
 
 def _write(session: Session, rows: list[dict[str, Any]], last_hash: str) -> None:
-    head = update(AuditHead).where(AuditHead.id == 1).values(last_hash=last_hash)
     if len(rows) == 1 and session.get_bind().dialect.name == "postgresql":
         # One round trip while the head is locked (one row only: SQLAlchemy does not cache the
         # compiled form of a many-row VALUES, and compiling costs more than the round trip).
-        session.execute(head.add_cte(insert(AuditEvent.__table__).values(rows[0]).cte("appended")))
+        session.execute(_APPEND_ONE_AND_MOVE_HEAD, {**rows[0], "new_head": last_hash})
     else:
-        session.execute(insert(AuditEvent.__table__), rows)  # in order: ids follow the chain
-        session.execute(head)
+        session.execute(_APPEND, rows)  # in order: ids follow the chain
+        session.execute(_MOVE_HEAD, {"new_head": last_hash})
 
 
 def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
