@@ -50,6 +50,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     i18n.init_app(app)
     notifications.init_app(app)
+    audit.init_app(app)  # after notifications: its commit hook then runs last
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(org.bp)

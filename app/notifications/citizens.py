@@ -84,13 +84,14 @@ def citizen_messages(
         renderer.url("petitions.detail", tracking_number=petition.tracking_number)
         if contact.has_account else renderer.url("petitions.track", tracking_number=petition.tracking_number)
     )
+    bodies = renderer.body_names(session, {petition.current_office, entry.body}, language)
     context: dict[str, Any] = {
         "number": petition.tracking_number,
         "name": contact.name,
         "subject": petition.subject,
         "type_label": TYPES.get(petition.type, petition.type),
-        "office": renderer.body_name(session, petition.current_office, language),
-        "body_name": renderer.body_name(session, entry.body, language),
+        "office": bodies[petition.current_office or None],
+        "body_name": bodies[entry.body or None],
         "text": entry.text or "",
         "due": petition.response_due_at,
         "link": link,

@@ -66,9 +66,13 @@ class Renderer:
         return public_url(self.app, endpoint, **values)
 
     @staticmethod
-    def body_name(session: Session, code: str | None, language: str) -> str:
-        """A public body's name in ``language`` (its code if it no longer exists)."""
-        if not code:
-            return ""
-        body = session.scalar(select(Body).where(Body.code == code))
-        return body.display_name(language) if body is not None else code
+    def body_names(session: Session, codes: set[str | None], language: str) -> dict[str | None, str]:
+        """Public bodies' names in ``language`` by code, in one query (a code stands for a body
+        that no longer exists; no code, an empty name)."""
+        wanted = {code for code in codes if code}
+        names: dict[str | None, str] = {code: code for code in wanted}
+        names[None] = ""
+        if wanted:
+            for body in session.scalars(select(Body).where(Body.code.in_(wanted))):
+                names[body.code] = body.display_name(language)
+        return names

@@ -155,10 +155,13 @@ class PetitionService:
             for file in stored:
                 petition.attachments.append(Attachment(**file.__dict__, uploaded_by=actor_id))
             self._log(petition, "received", body=petition.current_office, actor_id=actor_id)
-            info = self.engine.start(
-                self.settings.process_ids[kind], self._start_data(petition, data),
-                actor=f"user:{actor_id}" if actor_id else "anonymous",
-            )
+            # The engine reads none of the petition's rows: its tracking number and timeline
+            # wait for the flush below, where one UPDATE also stores what the start decided.
+            with self.session.no_autoflush:
+                info = self.engine.start(
+                    self.settings.process_ids[kind], self._start_data(petition, data),
+                    actor=f"user:{actor_id}" if actor_id else "anonymous",
+                )
             petition.instance_id = info.id
             if info.data.get("auto_routed"):
                 self._log(petition, "accepted", body=info.data.get("competent_body"))

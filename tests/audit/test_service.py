@@ -2,6 +2,7 @@
 
 from sqlalchemy import delete, update
 
+from app.audit.chain import append_queued
 from app.audit.models import Action, AuditEvent
 from app.audit.service import AuditLog
 from tests.locking import second_waits_for_first
@@ -48,11 +49,15 @@ def test_cli_exits_non_zero_on_tampering(app, session):
 
 def test_two_first_events_at_once_both_land_in_one_chain(db, session, postgres_only):
     """The very first append creates the head row: a second transaction doing the same waits,
-    then chains after the first instead of failing (PostgreSQL; the load test found it)."""
+    then chains after the first instead of failing (PostgreSQL; the load test found it).
+    Events are appended at commit: the first appends before it commits, to hold the head."""
+
+    def first_appends(first):
+        AuditLog(first).record(Action.PROCESS_DEPLOYED, target="p:first")
+        append_queued(first)
+
     lost = second_waits_for_first(
-        db,
-        lambda first: AuditLog(first).record(Action.PROCESS_DEPLOYED, target="p:first"),
-        lambda second: AuditLog(second).record(Action.PROCESS_DEPLOYED, target="p:second"),
+        db, first_appends, lambda second: AuditLog(second).record(Action.PROCESS_DEPLOYED, target="p:second"),
     )
     assert lost is None
     assert AuditLog(session).verify() == []
