@@ -7,7 +7,7 @@ is atomic without the locking clause. A worker that dies leaves its lease to exp
 worker takes the timer over. Firing saves with optimistic locking and deletes the timer row in
 the same transaction, so a timer is never fired twice and never lost.
 
-The batch commits once: a commit waits for the write-ahead log to reach the disk, and that wait
+The batch commits once (every ``SAVEPOINTS_PER_COMMIT`` instances): a commit waits for the write-ahead log to reach the disk, and that wait
 was the largest single cost of a fired timer when each instance committed alone. An instance
 that fails rolls back to its savepoint only, so the others still fire; a crash before the commit
 loses the whole batch's work and leases, never a timer, and the leases expire for another
@@ -34,6 +34,11 @@ from app.engine.service import EngineService
 from app.engine.types import Conflict, NotFound
 
 log = logging.getLogger(__name__)
+
+# Each instance's savepoint is a subtransaction. PostgreSQL keeps up to 64 of them per
+# transaction in shared memory; past that, every snapshot in every session has to look them up
+# in pg_subtrans, which slows the whole database down. So a claimed batch commits every 50.
+SAVEPOINTS_PER_COMMIT = 50
 
 
 @dataclass
@@ -81,14 +86,15 @@ class TimerWorker:
         report = FireReport()
         instance_ids = self.claim()
         report.claimed = len(instance_ids)
-        if instance_ids:
-            self._fire(instance_ids, report)
+        for start in range(0, len(instance_ids), SAVEPOINTS_PER_COMMIT):
+            self._fire(instance_ids[start : start + SAVEPOINTS_PER_COMMIT], report)
         return report
 
     def _fire(self, instance_ids: list[int], report: FireReport) -> None:
-        """Fire the claimed instances in one transaction; ``report`` says what landed."""
-        conflicts: list[int] = []
+        """Fire these instances in one transaction; adds what landed to ``report``."""
         fired = 0
+        conflicts: list[int] = []
+        failed: list[int] = []
         try:
             with self.db.session() as session, session.begin():
                 engine = EngineService(session, self.runtime)
@@ -101,17 +107,19 @@ class TimerWorker:
                         # Someone saved the instance meanwhile (or it is suspended): try again later.
                         conflicts.append(instance_id)
                     except NotFound:
-                        report.failed.append(instance_id)
+                        failed.append(instance_id)
                     except Exception:
                         log.exception("firing timers of instance %s failed", instance_id)
-                        report.failed.append(instance_id)
+                        failed.append(instance_id)
                 self._release(session, conflicts)
         except Exception:
-            # Nothing of the batch landed; the leases expire and the timers fire later.
+            # Nothing of this transaction landed; the leases expire and the timers fire later.
             log.exception("committing fired timers of instances %s failed", instance_ids)
-            report.failed = list(instance_ids)
+            report.failed += instance_ids
             return
-        report.fired, report.conflicts = fired, len(conflicts)
+        report.fired += fired
+        report.conflicts += len(conflicts)
+        report.failed += failed
 
     def _release(self, session: Session, instance_ids: list[int]) -> None:
         if instance_ids:

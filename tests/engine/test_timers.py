@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from app.engine.models import DueTimer, InstanceEvent, ProcessInstance
 from app.engine.store import InstanceStore
+from app.engine import timers
 from app.engine.timers import TimerWorker
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -47,6 +48,15 @@ def test_worker_fires_a_whole_batch_of_due_instances_in_one_round(deploy, engine
     session.expire_all()
     assert all([t.name for t in engine.instance(i).ready_tasks] == ["escalated"] for i in ids)
     assert session.scalar(select(func.count()).select_from(DueTimer)) == 0
+
+
+def test_a_batch_larger_than_one_commit_fires_each_instance_once(deploy, engine, session, worker, monkeypatch):
+    ids = _start(deploy, engine, session, "deadline", [{}] * 5)
+    monkeypatch.setattr(timers, "SAVEPOINTS_PER_COMMIT", 2)
+    with time_machine.travel(OVERDUE, tick=False):
+        report = worker.run_once()
+    assert (report.claimed, report.fired, report.failed) == (5, 5, [])
+    assert [_timer_fired_count(session, i) for i in ids] == [1] * 5
 
 
 def test_a_failing_escalation_script_becomes_an_incident_and_the_batch_fires_on(deploy, engine, session, worker):
