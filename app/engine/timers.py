@@ -99,6 +99,8 @@ class TimerWorker:
             with self.db.session() as session, session.begin():
                 engine = EngineService(session, self.runtime)
                 engine.store.prefetch(instance_ids)
+                for prefetch in self.runtime.step_prefetchers:
+                    prefetch(session, instance_ids)
                 for instance_id in instance_ids:
                     try:
                         with session.begin_nested():
