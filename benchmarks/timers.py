@@ -4,9 +4,10 @@ Seeds N petitions waiting at qualification whose response deadline (a boundary t
 an hour ago, then runs the timer worker of ``flask epeople worker`` (``TimerWorker``) in
 separate processes: first one worker alone for ``--solo`` seconds, then two in parallel until
 nothing is due. Each firing is a real step (load, fire, escalation task, save, the petition's
-listener, notification) in its own transaction. Checked afterwards: every timer fired exactly
-once (one ``timer_fired`` history row per timer, one escalation task per petition, no timer
-left). The ratio printed is two workers' rate over one worker's.
+listener, notification), batched as the worker does (a transaction per 50 instances, a
+savepoint each). Checked afterwards: every timer fired exactly once (one ``timer_fired``
+history row per timer, one escalation task per petition, no timer left). The ratio printed is
+two workers' rate over one worker's.
 
     python -m benchmarks.timers                      # 5 000 timers
     python -m benchmarks.timers --timers 100000

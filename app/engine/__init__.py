@@ -39,10 +39,18 @@ def register_function(app: Flask, name: str, function: Callable[..., Any]) -> No
     app.extensions["engine_functions"][name] = function
 
 
-def register_step_listener(app: Flask, listener: Callable[[Any, Any], None]) -> None:
+def register_step_listener(
+    app: Flask,
+    listener: Callable[[Any, Any], None],
+    prefetch: Callable[[Any, list[int]], None] | None = None,
+) -> None:
     """Call ``listener(session, InstanceInfo)`` after a timer, retry, resume or migration moved
-    an instance on, in the same transaction."""
+    an instance on, in the same transaction. ``prefetch(session, instance_ids)``, if given, runs
+    before the timer worker fires a batch, so the listener can read what it needs for the whole
+    batch in one query rather than one per instance."""
     app.extensions["engine"].step_listeners.append(listener)
+    if prefetch is not None:
+        app.extensions["engine"].step_prefetchers.append(prefetch)
 
 
 def runtime() -> Runtime:

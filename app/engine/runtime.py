@@ -83,6 +83,8 @@ class Runtime:
         # Called with (session, InstanceInfo) after steps no domain service drove itself (timers,
         # retries, resumes, migrations), so domains can reflect them (e.g. a petition's status).
         self.step_listeners: list[Callable[[Any, Any], None]] = []
+        # Called with (session, instance ids) before the timer worker fires a batch.
+        self.step_prefetchers: list[Callable[[Any, list[int]], None]] = []
         self._specs: dict[str, Specs] = {}
         self._lock = threading.Lock()
         # process id -> the latest deployed version's row, as last read by this process (see

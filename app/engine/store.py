@@ -46,6 +46,7 @@ _LOAD = select(
 _LOAD_BY_ID = _LOAD.where(INSTANCE.c.id == bindparam("instance_id"))
 _TASK_INSTANCE = select(TASK.c.instance_id).where(TASK.c.id == bindparam("task_id"))
 _LOAD_BY_TASK = _LOAD.where(INSTANCE.c.id == _TASK_INSTANCE.scalar_subquery())
+_LOAD_MANY = _LOAD.where(INSTANCE.c.id.in_(bindparam("instance_ids", expanding=True)))
 
 
 @dataclass
@@ -93,6 +94,7 @@ class InstanceStore:
     def __init__(self, session: Session, runtime: Runtime) -> None:
         self.session = session
         self.runtime = runtime
+        self._prefetched: dict[int, Any] = {}
 
     def specs_for(self, spec_sha256: str) -> Specs:
         def load_json() -> str:
@@ -103,7 +105,17 @@ class InstanceStore:
 
         return self.runtime.specs(spec_sha256, load_json)
 
+    def prefetch(self, instance_ids: list[int]) -> None:
+        """Read these instances' rows in one query for the ``load`` calls that follow (the timer
+        worker's batch). Each row serves one load only; a row changed meanwhile by someone else
+        makes that save raise ``StaleInstance``, as any load followed by a race would."""
+        rows = self.session.connection().execute(_LOAD_MANY, {"instance_ids": instance_ids})
+        self._prefetched.update((row.id, row) for row in rows)
+
     def load(self, instance_id: int) -> LoadedInstance:
+        row = self._prefetched.pop(instance_id, None)
+        if row is not None:
+            return self._loaded(row)
         missing = f"instance {instance_id} does not exist"
         return self._load_where(_LOAD_BY_ID, {"instance_id": instance_id}, missing)
 
@@ -119,6 +131,9 @@ class InstanceStore:
         row = self.session.connection().execute(query, params).one_or_none()
         if row is None:
             raise NotFound(missing)
+        return self._loaded(row)
+
+    def _loaded(self, row: Any) -> LoadedInstance:
         workflow = self.runtime.load(row.state, self.specs_for(row.spec_sha256))
         return LoadedInstance(
             row.id, row.version_id, row.process_id, row.version, row.status, row.revision, workflow,

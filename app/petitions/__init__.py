@@ -13,7 +13,7 @@ from app.engine import engine_service, register_step_listener
 from app.engine.service import EngineService
 from app.engine.types import InstanceInfo
 from app.petitions.intake import IntakeService
-from app.petitions.services import PetitionService, PetitionSettings
+from app.petitions.services import PetitionService, PetitionSettings, prefetch_petitions
 from app.petitions.uploads import UploadStore
 
 bp = Blueprint("petitions", __name__, template_folder="templates")
@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
         )
         service.sync_instance(info)
 
-    register_step_listener(app, sync_petition)
+    register_step_listener(app, sync_petition, prefetch_petitions)
 
     # Imported here: the demo needs app.tasks, which imports this package. It runs after the
     # demo people and holidays (app.auth and app.calendar register their loaders first).

@@ -93,6 +93,16 @@ def format_receipt(code: str) -> str:
     return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
+_PREFETCHED = "petitions by instance"  # in Session.info, for sync_instance
+
+
+def prefetch_petitions(session: Session, instance_ids: list[int]) -> None:
+    """Read the petitions of a batch of instances in one query (the timer worker's batch) for
+    the ``sync_instance`` calls that follow; each is used once."""
+    petitions = session.scalars(select(Petition).where(Petition.instance_id.in_(instance_ids)))
+    session.info.setdefault(_PREFETCHED, {}).update((p.instance_id, p) for p in petitions)
+
+
 class PetitionService:
     def __init__(
         self, session: Session, engine: EngineService, uploads: UploadStore, settings: PetitionSettings
@@ -324,7 +334,9 @@ class PetitionService:
 
     def sync_instance(self, info: InstanceInfo) -> None:
         """Bring the petition of an instance up to date after a step nobody asked for (a timer)."""
-        petition = self.session.scalar(select(Petition).where(Petition.instance_id == info.id))
+        petition = self.session.info.get(_PREFETCHED, {}).pop(info.id, None) or self.session.scalar(
+            select(Petition).where(Petition.instance_id == info.id)
+        )
         if petition is not None:
             self._apply(petition, info)
 

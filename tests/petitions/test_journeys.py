@@ -6,7 +6,7 @@ import io
 from datetime import datetime, timedelta, timezone
 
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.engine.timers import TimerWorker
 from app.petitions.models import Petition
@@ -102,6 +102,27 @@ def test_unanswered_information_request_closes_the_petition_as_abandoned(person,
         page = citizen_client.get(f"/petitions/{number}").get_data(as_text=True)
     assert petition_of(number).status == "abandoned"
     assert "Closed without your reply" in page
+
+
+def test_the_worker_reads_the_petitions_of_a_batch_of_timers_in_one_query(person, open_task, petition_of, app, db):
+    with time_machine.travel(T0, tick=False) as clock:
+        _, citizen_client = person("citizen")
+        _, bcrc = person("relations_agent", "bcrc")
+        numbers = [submit(citizen_client) for _ in range(3)]
+        for number in numbers:
+            complete(bcrc, open_task(petition_of(number), "qualify"), decision="request_info", question="Address?")
+        clock.move_to(T0 + timedelta(days=30))
+        statements: list[str] = []
+        record = lambda *args: statements.append(args[2])  # noqa: E731  (conn, cursor, statement, ...)
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            report = TimerWorker(db, app.extensions["engine"], owner="t").run_once()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert (report.fired, report.failed) == (3, [])
+    assert [petition_of(number).status for number in numbers] == ["abandoned"] * 3
+    petition_reads = [s for s in statements if s.lstrip().startswith("SELECT") and "FROM petitions_petition" in s]
+    assert len(petition_reads) == 1
 
 
 def test_overdue_drafting_escalates_to_the_coordinator_and_stays_open(person, open_task, petition_of, app, db):
