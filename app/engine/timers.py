@@ -7,8 +7,9 @@ is atomic without the locking clause. A worker that dies leaves its lease to exp
 worker takes the timer over. Firing saves with optimistic locking and deletes the timer row in
 the same transaction, so a timer is never fired twice and never lost.
 
-The batch commits once (every ``SAVEPOINTS_PER_COMMIT`` instances): a commit waits for the write-ahead log to reach the disk, and that wait
-was the largest single cost of a fired timer when each instance committed alone. An instance
+The batch commits once (every ``SAVEPOINTS_PER_COMMIT`` instances): a commit waits for the
+write-ahead log to reach the disk, and that wait was the largest single cost of a fired timer
+when each instance committed alone. An instance
 that fails rolls back to its savepoint only, so the others still fire; a crash before the commit
 loses the whole batch's work and leases, never a timer, and the leases expire for another
 worker. The batch holds its instances' rows until it commits, so ``batch_size`` also bounds how
